@@ -229,7 +229,9 @@ def load_settings(
     """Build the settings from defaults, the TOML file and ``ATALAYA_*`` overrides."""
     env = os.environ if environ is None else environ
     settings = Settings()
-    file = Path(path) if path else (Path(env["ATALAYA_CONFIG"]) if env.get("ATALAYA_CONFIG") else None)
+    file = (
+        Path(path) if path else (Path(env["ATALAYA_CONFIG"]) if env.get("ATALAYA_CONFIG") else None)
+    )
     if file is not None:
         try:
             data = tomllib.loads(file.read_text(encoding="utf-8"))

@@ -57,7 +57,7 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}  # noqa: RUF012
 
 
 class Region(Base):
@@ -103,6 +103,7 @@ class Device(Base):
     serial: Mapped[str] = mapped_column(String(120), default="")
     os_name: Mapped[str] = mapped_column(String(120), default="")
     os_version: Mapped[str] = mapped_column(String(120), default="")
+    sys_name: Mapped[str] = mapped_column(String(255), default="")
     sys_descr: Mapped[str] = mapped_column(Text, default="")
     sys_object_id: Mapped[str] = mapped_column(String(120), default="")
     owner: Mapped[str] = mapped_column(String(120), default="")
@@ -271,7 +272,9 @@ class FindingChange(Base):
 
     __tablename__ = "finding_change"
     id: Mapped[int] = mapped_column(primary_key=True)
-    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id", ondelete="CASCADE"), index=True)
+    finding_id: Mapped[int] = mapped_column(
+        ForeignKey("finding.id", ondelete="CASCADE"), index=True
+    )
     at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     old_status: Mapped[str | None] = mapped_column(String(16))
     new_status: Mapped[str] = mapped_column(String(16))
@@ -289,6 +292,26 @@ class Waiver(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     expires: Mapped[dt.date] = mapped_column(Date)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Credential(Base):
+    """How to log in to a device, by reference: secret fields hold secret NAMES, never values."""
+
+    __tablename__ = "credential"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    type: Mapped[str] = mapped_column(String(8))  # snmp | ssh
+    version: Mapped[str] = mapped_column(String(4), default="")
+    community: Mapped[str] = mapped_column(String(120), default="")  # secret name
+    user: Mapped[str] = mapped_column(String(120), default="")
+    auth_protocol: Mapped[str] = mapped_column(String(16), default="sha")
+    auth_key: Mapped[str] = mapped_column(String(120), default="")  # secret name
+    priv_protocol: Mapped[str] = mapped_column(String(16), default="aes")
+    priv_key: Mapped[str] = mapped_column(String(120), default="")  # secret name
+    username: Mapped[str] = mapped_column(String(120), default="")
+    password: Mapped[str] = mapped_column(String(120), default="")  # secret name
+    key_file: Mapped[str] = mapped_column(String(255), default="")
+    enable_secret: Mapped[str] = mapped_column(String(120), default="")  # secret name
 
 
 class LicenseEntitlement(Base):

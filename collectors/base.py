@@ -92,6 +92,9 @@ class Target:
     snmp_port: int = 161
     ssh_port: int = 22
     tcp_port: int | None = None  # port for the TCP connect probe; None: ssh_port
+    # Why a credential could not be resolved (secret missing, bad permissions): the collector
+    # reports it as AuthFailed for this device instead of polling with nothing.
+    credential_error: str = ""
 
 
 @dataclass(frozen=True)
