@@ -172,6 +172,9 @@ class DeviceFacts:
     # VPN gateways
     ike_sas: list[IkeSaFact] | None = None
     duration_s: float = 0.0
+    # Parts left unknown because the device's output was not understood, with the reason
+    # ("sshd -T: no permitrootlogin line"): recorded, never a failure of the whole device.
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -115,6 +115,8 @@ class SnmpCollector:
         started = time.monotonic()
         facts = DeviceFacts(target.hostname, "snmp", dt.datetime.now(dt.UTC))
         try:
+            if target.credential_error:
+                raise AuthFailed(target.credential_error)
             async with asyncio.timeout(deadline_s):
                 session = await self._open(target)
                 for part in ("system", "interfaces", "entity", "software", "storage"):

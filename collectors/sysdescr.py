@@ -38,20 +38,21 @@ WINDOWS_SERVER_BUILDS = {
 # Kernel release families each distribution shipped with its releases. sysDescr carries
 # only the kernel, so this is a best guess that the SSH collector's os-release confirms.
 LINUX_KERNELS: tuple[tuple[str, str, str], ...] = (
-    # (regex on the kernel release and build string, distribution, version)
-    (r"\.el7[._]", "CentOS", "7"),
-    (r"\.el8[._]", "RHEL", "8"),
-    (r"\.el9[._]", "RHEL", "9"),
+    # (regex on the kernel release and build string, distribution, version); names as
+    # os-release's NAME, except Debian whose NAME carries "GNU/Linux"
+    (r"\.el7[._]", "CentOS Linux", "7"),
+    (r"\.el(?P<major>[89])_(?P<minor>\d+)", "Red Hat Enterprise Linux", "{major}.{minor}"),
+    (r"\.el(?P<major>[89])\.", "Red Hat Enterprise Linux", "{major}"),
     (r"^4\.4\.0-\d+-generic.*Ubuntu", "Ubuntu", "16.04"),
     (r"^4\.15\.0-\d+-generic.*Ubuntu", "Ubuntu", "18.04"),
     (r"^5\.4\.0-\d+-generic.*Ubuntu", "Ubuntu", "20.04"),
     (r"^5\.15\.0-\d+-generic.*Ubuntu", "Ubuntu", "22.04"),
     (r"^6\.8\.0-\d+-generic.*Ubuntu", "Ubuntu", "24.04"),
-    (r"^4\.9\.0-\d+-amd64.*Debian", "Debian", "9"),
-    (r"^4\.19\.0-\d+-amd64.*Debian", "Debian", "10"),
-    (r"^5\.10\.0-\d+-amd64.*Debian", "Debian", "11"),
-    (r"^6\.1\.0-\d+-amd64.*Debian", "Debian", "12"),
-    (r"^6\.12\.\d+.*Debian|^6\.12\.0-\d+-amd64", "Debian", "13"),
+    (r"^4\.9\.0-\d+-amd64", "Debian", "9"),
+    (r"^4\.19\.0-\d+-amd64", "Debian", "10"),
+    (r"^5\.10\.0-\d+-amd64", "Debian", "11"),
+    (r"^6\.1\.0-\d+-amd64", "Debian", "12"),
+    (r"\+deb13-amd64|^6\.12\.\d+.*Debian", "Debian", "13"),
 )
 
 _IOS = re.compile(r"(?:Cisco IOS|IOS \(tm\)).*?Version\s+(?P<version>[\w.()]+)", re.S)
@@ -83,7 +84,7 @@ def identify(sys_descr: str) -> OsIdentity:
         kernel = match.group("kernel")
         release = kernel + match.group("build")
         for pattern, distro, version in LINUX_KERNELS:
-            if re.search(pattern, release):
-                return OsIdentity(None, distro, version, kernel)
+            if found := re.search(pattern, release):
+                return OsIdentity(None, distro, version.format(**found.groupdict()), kernel)
         return OsIdentity(None, "Linux", None, kernel)
     return OsIdentity()

@@ -8,10 +8,10 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from snmpd_peer import COMMUNITY, V3_AUTH, V3_PRIV, V3_USER, Snmpd
 
 from collectors.base import AuthFailed, BadResponse, SnmpCredential, Target, Timeout
 from collectors.snmp import INVENTORY_PARTS, SOFTWARE_PARTS, SnmpCollector
+from tests.collectors.snmpd_peer import COMMUNITY, V3_AUTH, V3_PRIV, V3_USER, Snmpd
 
 V2C = SnmpCredential("snmp-test", "2c", community=COMMUNITY)
 V3 = SnmpCredential("snmp-v3", "3", user=V3_USER, auth_key=V3_AUTH, priv_key=V3_PRIV)

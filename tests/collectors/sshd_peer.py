@@ -1,0 +1,72 @@
+"""OpenSSH's sshd on a loopback address, in a private mount namespace (it needs /run/sshd,
+which this host lacks): a tmpfs on /run exists only for it, nothing on the host changes."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Sshd:
+    address: str
+    port: int
+    key_file: Path
+    process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+def _free_tcp_port(address: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((address, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_sshd(workdir: Path, address: str = "127.200.20.1") -> Sshd:
+    workdir.mkdir(parents=True, exist_ok=True)
+    for name in ("host_key", "client_key"):
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(workdir / name)], check=True
+        )
+    (workdir / "authorized_keys").write_bytes((workdir / "client_key.pub").read_bytes())
+    port = _free_tcp_port(address)
+    config = workdir / "sshd_config"
+    config.write_text(
+        f"ListenAddress {address}:{port}\n"
+        f"HostKey {workdir / 'host_key'}\n"
+        f"AuthorizedKeysFile {workdir / 'authorized_keys'}\n"
+        f"PidFile {workdir / 'sshd.pid'}\n"
+        "PermitRootLogin prohibit-password\nPasswordAuthentication no\n"
+        "KbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n",
+        encoding="utf-8",
+    )
+    script = 'mount -t tmpfs tmpfs /run && mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e -f "$0"'
+    process = subprocess.Popen(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=open(workdir / "sshd.log", "wb"),  # noqa: SIM115 - closed with the process
+    )
+    peer = Sshd(address, port, workdir / "client_key", process)
+    for _ in range(100):  # bounded: 10 s
+        if process.poll() is not None:
+            raise RuntimeError((workdir / "sshd.log").read_text(errors="replace")[-2000:])
+        try:
+            with socket.create_connection((address, port), timeout=0.2):
+                return peer
+        except OSError:
+            time.sleep(0.1)
+    peer.stop()
+    raise RuntimeError("sshd did not listen within 10 s")
