@@ -200,3 +200,6 @@ def _safe_url(app: AppContext) -> str:
 
 
 # Each area registers its commands here (one import and one add_command per area).
+from collectors.cli import collect  # noqa: E402
+
+main.add_command(collect)
