@@ -1,0 +1,194 @@
+"""Condition types on lifecycle and standard tables.
+
+End of support, useful life, the base-software standard and licences.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from compliance.conditions import Evaluator
+from compliance.facts import CiFacts, SoftwareItem
+from compliance.lookup import (
+    Release,
+    add_years,
+    equipment_class,
+    hardware_model,
+    os_release,
+    software_release,
+)
+from compliance.outcome import Outcome, failed, not_applicable, passed, unknown
+from compliance.policy import Condition, PolicySet
+from compliance.policy_reader import parse_version
+
+
+def release_verdict(release: Release, today: dt.date) -> Outcome:
+    product = release.product
+    if release.older_than_known:
+        below = ".".join(map(str, product.unsupported_below or ()))
+        return failed(
+            f"{release.shown}: older than {below}, treated as unsupported "
+            f"({product.unsupported_below_source})"
+        )
+    cycle = release.cycle
+    if cycle is None:
+        return unknown(release.note)
+    if cycle.end_of_support is None:
+        return passed(f"{release.shown}: no end of support announced ({product.source})")
+    end = cycle.end_of_support
+    if today > end.date:
+        return failed(
+            f"{release.shown} ({cycle.label}): end of support {end.text}; source {product.source}"
+        )
+    return passed(
+        f"{release.shown} ({cycle.label}): supported until {end.text}; source {product.source}"
+    )
+
+
+def os_supported(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
+    if not facts.os_version:
+        return unknown("OS version not collected")
+    release = os_release(facts, policies)
+    if release is None:
+        return unknown(f"no lifecycle entry for {facts.os_name} {facts.os_version}".strip())
+    return release_verdict(release, today)
+
+
+def software_supported(
+    cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date
+) -> Outcome:
+    if facts.software is None:
+        return unknown("installed software not collected")
+    bad, good = [], []
+    for item in facts.software:
+        release = software_release(item, policies)
+        if release is None:
+            continue
+        outcome = release_verdict(release, today)
+        if outcome.status == "fail":
+            bad.append(outcome.evidence)
+        elif outcome.status == "pass":
+            good.append(release.shown)
+    if bad:
+        return failed("; ".join(bad))
+    return passed("supported: " + ", ".join(good) if good else "no product with a lifecycle entry")
+
+
+def _version(item: SoftwareItem, match_version: str | None) -> tuple[int, ...]:
+    return parse_version(match_version or item.version)
+
+
+def software_required(
+    cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date
+) -> Outcome:
+    if facts.software is None:
+        return unknown("installed software not collected")
+    category = policies.category(cond.category)
+    too_old = []
+    for item in facts.software:
+        for approved in category.approved:
+            match = approved.name.search(item.name)
+            if not match:
+                continue
+            version = _version(item, match.groupdict().get("v"))
+            shown = f"{item.name} {item.version}".strip()
+            if approved.min_version is None or version >= approved.min_version:
+                return passed(shown)
+            too_old.append(f"{shown}: below the minimum {approved.min_text}")
+    if too_old:
+        return failed("; ".join(too_old))
+    return failed(f"no approved {category.title.lower()} installed")
+
+
+def _standard_problem(item: SoftwareItem, cond: Condition, policies: PolicySet) -> str | None:
+    shown = f"{item.name} {item.version}".strip()
+    for banned in policies.not_allowed:
+        if banned.name.search(item.name):
+            return f"{shown}: not allowed ({banned.reason})"
+    for category in (policies.category(c) for c in cond.categories):
+        if not category.detect.search(item.name):
+            continue
+        for approved in category.approved:
+            match = approved.name.search(item.name)
+            if not match:
+                continue
+            version = _version(item, match.groupdict().get("v"))
+            if approved.min_version is not None and version and version < approved.min_version:
+                return f"{shown}: below the standard's minimum {approved.min_text}"
+            return None
+        return f"{shown}: not an approved product ({category.title})"
+    return None
+
+
+def software_standard(
+    cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date
+) -> Outcome:
+    if facts.software is None:
+        return unknown("installed software not collected")
+    problems = [p for item in facts.software if (p := _standard_problem(item, cond, policies))]
+    if problems:
+        return failed("; ".join(problems))
+    return passed(f"{len(facts.software)} installed products checked against the standard")
+
+
+def software_licensed(
+    cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date
+) -> Outcome:
+    if facts.software is None:
+        return unknown("installed software not collected")
+    missing, covered = [], []
+    for item in facts.software:
+        for product in policies.licensable:
+            if not product.installed.search(item.name):
+                continue
+            shown = f"{item.name} {item.version}".strip()
+            entitled = [e for e in policies.entitlements if product.entitlement.search(e)]
+            (
+                covered.append(f"{shown}: {entitled[0]}")
+                if entitled
+                else missing.append(f"{shown}: no licence entitlement ({product.title})")
+            )
+            break
+    if missing:
+        return failed("; ".join(missing))
+    return passed("; ".join(covered) if covered else "no licensable product installed")
+
+
+def hardware_supported(
+    cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date
+) -> Outcome:
+    if not facts.model:
+        return unknown("model unknown")
+    entry = hardware_model(facts.model, policies)
+    if entry is None:
+        return not_applicable(f"no lifecycle entry for model {facts.model}")
+    if entry.end_of_support is None:
+        return passed(f"{facts.model}: no end of support announced ({entry.source})")
+    end = entry.end_of_support
+    text = f"{facts.model} ({entry.title}): end of support {end.text}; source {entry.source}"
+    return failed(text) if today > end.date else passed(text)
+
+
+def useful_life(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
+    if facts.purchase_date is None:
+        return not_applicable("no purchase date")
+    klass = equipment_class(facts.kind, policies)
+    if klass is None:
+        return not_applicable(f"no equipment class for kind {facts.kind}")
+    end = add_years(facts.purchase_date, klass.useful_life_years)
+    text = (
+        f"purchased {facts.purchase_date.isoformat()}, useful life {klass.useful_life_years} years "
+        f"until {end.isoformat()} ({klass.source})"
+    )
+    return failed(text) if today >= end else passed(text)
+
+
+EXPORTS: dict[str, Evaluator] = {
+    "os_supported": os_supported,
+    "software_supported": software_supported,
+    "software_required": software_required,
+    "software_standard": software_standard,
+    "software_licensed": software_licensed,
+    "hardware_supported": hardware_supported,
+    "useful_life": useful_life,
+}

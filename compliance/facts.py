@@ -1,0 +1,68 @@
+"""What the engine reads about one configuration item (a device or a site link).
+
+``None`` means "not observed" (the device was never polled over that protocol, or its site was
+unreachable): every rule reading it is *unknown*, never a pass. An empty tuple means "observed,
+and there is none". `cmdb.factset.load_facts` builds these from the CMDB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from compliance.iosconfig import ParsedConfig, parse
+
+
+@dataclass(frozen=True)
+class SoftwareItem:
+    name: str
+    version: str = ""
+    vendor: str = ""
+
+
+@dataclass(frozen=True)
+class IkeSa:
+    """One IKE/IPsec security association, as `collectors.base.IkeSaFact` reports it."""
+
+    peer: str
+    ike_version: int | None
+    status: str
+    encryption: str = ""
+    integrity: str = ""
+    dh_group: int | None = None
+    lifetime_s: int | None = None
+    pfs: bool | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class CiFacts:
+    ci_type: str  # device | link
+    ci_id: int
+    name: str  # hostname, or "link:<site code>"
+    site_code: str
+    region_code: str
+    kind: str  # device kind, or "link"
+    platform: str = ""
+    site_id: int | None = None
+    vendor: str = ""
+    model: str = ""
+    serial: str = ""
+    owner: str = ""
+    os_name: str = ""
+    os_version: str = ""
+    purchase_date: dt.date | None = None
+    last_seen: dt.datetime | None = None
+    running_config: str | None = None  # redacted, latest snapshot
+    config_confirmed: dt.datetime | None = None  # when that snapshot was last seen unchanged
+    software: tuple[SoftwareItem, ...] | None = None
+    sshd: Mapping[str, str] | None = None
+    host_state: Mapping[str, str] | None = None
+    ike_sas: tuple[IkeSa, ...] | None = None
+    link_availability_30d: float | None = None  # 0..1, links only
+
+    @cached_property
+    def config(self) -> ParsedConfig | None:
+        """The running-config parsed once, however many rules read it."""
+        return None if self.running_config is None else parse(self.running_config)
