@@ -105,7 +105,7 @@ def ingest_device_facts(session: Session, facts: DeviceFacts) -> list[Change]:
         )
     identity = {name: getattr(facts, name) for name in IDENTITY if getattr(facts, name)}
     if "serial" in identity and identity["serial"] != device.serial:
-        _release_serial(session, device, identity["serial"], facts.source, at)
+        changes += _release_serial(session, device, identity["serial"], facts.source, at)
     changes += apply_changes(session, device, "device", identity, facts.source, at)
     if facts.sys_descr is not None:
         device.sys_descr = facts.sys_descr
@@ -130,30 +130,26 @@ def ingest_device_facts(session: Session, facts: DeviceFacts) -> list[Change]:
 
 def _release_serial(
     session: Session, device: Device, serial: str, source: str, at: dt.datetime
-) -> None:
+) -> list[Change]:
     """A serial seen on this device that the CMDB holds elsewhere has moved: say so on both."""
+    changes = []
     for holder in session.scalars(
         select(Device).where(Device.serial == serial, Device.id != device.id)
     ):
         site = session.get(Site, holder.site_id)
-        record_event(
-            session,
-            device,
-            "device",
-            "serial moved from",
-            f"{holder.hostname} ({site.code if site else '?'})",
-            serial,
-            source,
-            at,
+        where = f"{holder.hostname} ({site.code if site else '?'})"
+        changes.append(
+            record_event(session, device, "device", "serial moved from", where, serial, source, at)
         )
         apply_changes(
             session,
             holder,
             "device",
             {"serial": ""},
-            f"{source}: serial now seen on {device.hostname}",
+            f"{source}: serial now on {device.hostname}",
             at,
         )
+    return changes
 
 
 def _sync_interfaces(

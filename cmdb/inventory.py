@@ -37,8 +37,9 @@ class Inventory:
     devices: list[dict[str, Any]] = field(default_factory=list)
     links: list[dict[str, Any]] = field(default_factory=list)
     licenses: list[dict[str, Any]] = field(default_factory=list)
-    # where each record came from, for cross-reference errors: (section, key) -> "file:line"
-    origin: dict[tuple[str, str], str] = field(default_factory=dict)
+    # where each record's fields came from, for cross-reference errors:
+    # (section, key) -> field name -> "file:line" or "file row N"
+    origin: dict[tuple[str, str], Callable[[str], str]] = field(default_factory=dict)
 
     def section(self, name: str) -> list[dict[str, Any]]:
         return {
@@ -123,8 +124,7 @@ def read_toml(path: Path) -> Inventory:
             locate = lines.locator(path, section, index)
             record = validate_record(section, raw, locate(_KEYS[section]), locate)
             inventory.section(section).append(record)
-            inventory.origin[(section, record[_KEYS[section]])] = locate(_KEYS[section])
-    check_references(inventory)
+            inventory.origin[(section, record[_KEYS[section]])] = locate
     return inventory
 
 
@@ -151,8 +151,13 @@ def read_csv(path: Path, kind: str | None = None) -> Inventory:
             raw = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
             record = validate_record(section, raw, where)
             inventory.section(section).append(record)
-            inventory.origin[(section, record[_KEYS[section]])] = where
+            inventory.origin[(section, record[_KEYS[section]])] = _fixed(where)
     return inventory
+
+
+def _fixed(where: str) -> Callable[[str], str]:
+    """A CSV row is one place whatever the field."""
+    return lambda _field: where
 
 
 def _read_text(path: Path) -> str:
@@ -171,7 +176,10 @@ def _open_text(path: Path) -> Any:
 
 
 def check_references(
-    inventory: Inventory, known_regions: set[str] | None = None, known_sites: set[str] | None = None
+    inventory: Inventory,
+    known_regions: set[str] | None = None,
+    known_sites: set[str] | None = None,
+    known_credentials: dict[str, str] | None = None,
 ) -> None:
     """Unique keys and references between sections (plus what the CMDB already holds)."""
     for section, key in _KEYS.items():
@@ -179,14 +187,16 @@ def check_references(
         for record in inventory.section(section):
             if record[key] in seen:
                 raise InventoryError(
-                    inventory.origin[(section, record[key])],
+                    inventory.origin[(section, record[key])](key),
                     key,
                     f"duplicate {section} {record[key]!r}",
                 )
             seen.add(record[key])
     regions = {r["code"] for r in inventory.regions} | (known_regions or set())
     sites = {s["code"] for s in inventory.sites} | (known_sites or set())
-    credentials = {c["name"]: c for c in inventory.credentials}
+    credentials = dict(known_credentials or {}) | {
+        c["name"]: c["type"] for c in inventory.credentials
+    }
     for site in inventory.sites:
         _must(
             site["region"] in regions,
@@ -215,9 +225,9 @@ def check_references(
         )
         for ref, expected in (("snmp_credential", "snmp"), ("ssh_credential", "ssh")):
             name = device[ref]
-            if name and credentials:
+            if name:
                 _must(
-                    name in credentials and credentials[name]["type"] == expected,
+                    credentials.get(name) == expected,
                     inventory,
                     "device",
                     device["hostname"],
@@ -275,7 +285,8 @@ def _must(
     ok: bool, inventory: Inventory, section: str, key: str, field_name: str, message: str
 ) -> None:
     if not ok:
-        raise InventoryError(inventory.origin.get((section, key), section), field_name, message)
+        locate = inventory.origin.get((section, key))
+        raise InventoryError(locate(field_name) if locate else section, field_name, message)
 
 
 def apply_inventory(
@@ -286,6 +297,7 @@ def apply_inventory(
         inventory,
         known_regions=set(session.scalars(select(Region.code))),
         known_sites=set(session.scalars(select(Site.code))),
+        known_credentials={c.name: c.type for c in session.scalars(select(Credential))},
     )
     summary = ImportSummary()
     regions = {r.code: r for r in session.scalars(select(Region))}
@@ -313,12 +325,13 @@ def apply_inventory(
     for record in _links_with_uplinks(inventory):
         values = {
             "site_id": sites[record["site"]].id,
-            "peer_site_id": sites[record["peer"]].id if record["peer"] else None,
             "kind": record["kind"],
             "probe_address": record["probe"],
             "bandwidth_mbps": record["bandwidth_mbps"],
             "provider": record["provider"],
         }
+        if record["peer"]:  # no peer declared anywhere in this import: keep the one known
+            values["peer_site_id"] = sites[record["peer"]].id
         _merge(session, summary, links, Link, "link", record["site"], values, at, source)
     credentials = {c.name: c for c in session.scalars(select(Credential))}
     for record in inventory.credentials:
