@@ -34,8 +34,12 @@ def load_case(name: str, ci_id: int = 1, **changes: Any) -> CiFacts:
     software = data.pop("software", None)
     sas = data.pop("ike_sas", None)
     values: dict[str, Any] = {
-        "ci_type": "device", "ci_id": ci_id, "name": name, "site_code": "NOR-EP-01",
-        "region_code": "NOR", "running_config": config.read_text() if config.exists() else None,
+        "ci_type": "device",
+        "ci_id": ci_id,
+        "name": name,
+        "site_code": "NOR-EP-01",
+        "region_code": "NOR",
+        "running_config": config.read_text() if config.exists() else None,
         "software": None if software is None else tuple(SoftwareItem(**s) for s in software),
         "ike_sas": None if sas is None else tuple(IkeSa(**s) for s in sas),
         **data,

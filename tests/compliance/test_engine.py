@@ -1,4 +1,4 @@
-"""Verdict semantics: unknown is never a pass, waivers expire, the as-of date moves end of support."""
+"""Verdicts: unknown is never a pass, waivers expire, the as-of date moves end of support."""
 
 from __future__ import annotations
 
@@ -19,11 +19,27 @@ def test_rule_ids_are_exactly_those_of_the_contract(policies: PolicySet) -> None
 
 
 def test_device_never_polled_is_unknown_not_passing(policies: PolicySet) -> None:
-    facts = load_case("ios-switch-compliant", running_config=None, config_confirmed=None,
-                      last_seen=None, os_version="", serial="", model="")
+    facts = load_case(
+        "ios-switch-compliant",
+        running_config=None,
+        config_confirmed=None,
+        last_seen=None,
+        os_version="",
+        serial="",
+        model="",
+    )
     statuses = {f.rule_id: f.status for f in evaluate_all([facts], policies, TODAY)}
-    for rule_id in ("NET-AAA-01", "NET-VTY-01", "NET-SNMP-02", "NET-VER-01", "NET-BKP-01",
-                    "INV-SEEN-01", "INV-SER-01", "INV-MOD-01", "HW-EOS-01"):
+    for rule_id in (
+        "NET-AAA-01",
+        "NET-VTY-01",
+        "NET-SNMP-02",
+        "NET-VER-01",
+        "NET-BKP-01",
+        "INV-SEEN-01",
+        "INV-SER-01",
+        "INV-MOD-01",
+        "HW-EOS-01",
+    ):
         assert statuses[rule_id] == "unknown", rule_id
     assert "pass" not in {s for r, s in statuses.items() if r.startswith("NET-")}
     # what the inventory declares is still judged
@@ -60,8 +76,9 @@ def test_rule_outside_platform_is_not_applicable(policies: PolicySet) -> None:
 
 
 def _waiver(**changes: object) -> Waiver:
-    base = Waiver("NET-SVC-01", "device", 7, "legacy web UI until replacement", "CISO",
-                  dt.date(2026, 3, 31))
+    base = Waiver(
+        "NET-SVC-01", "device", 7, "legacy web UI until replacement", "CISO", dt.date(2026, 3, 31)
+    )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
@@ -85,9 +102,14 @@ def test_expired_or_revoked_waiver_does_not_apply(policies: PolicySet) -> None:
 
 def test_waiver_does_not_hide_a_pass_or_an_unknown(policies: PolicySet) -> None:
     good = load_case("ios-switch-compliant", ci_id=7)
-    assert evaluate(policies.rule("NET-SVC-01"), good, policies, TODAY, [_waiver()]).status == "pass"
+    assert (
+        evaluate(policies.rule("NET-SVC-01"), good, policies, TODAY, [_waiver()]).status == "pass"
+    )
     blind = load_case("ios-switch-compliant", ci_id=7, running_config=None)
-    assert evaluate(policies.rule("NET-SVC-01"), blind, policies, TODAY, [_waiver()]).status == "unknown"
+    assert (
+        evaluate(policies.rule("NET-SVC-01"), blind, policies, TODAY, [_waiver()]).status
+        == "unknown"
+    )
 
 
 def test_as_of_two_years_ahead_moves_releases_into_end_of_support(policies: PolicySet) -> None:
@@ -98,8 +120,12 @@ def test_as_of_two_years_ahead_moves_releases_into_end_of_support(policies: Poli
         assert evaluate(policies.rule(rule_id), facts, policies, TODAY).status == "pass"
         assert evaluate(policies.rule(rule_id), facts, policies, later).status == "fail"
     ubuntu = load_case("linux-compliant", os_version="22.04")
-    assert evaluate(policies.rule("OS-EOL-01"), ubuntu, policies, dt.date(2027, 4, 1)).status == "pass"
-    assert evaluate(policies.rule("OS-EOL-01"), ubuntu, policies, dt.date(2027, 4, 2)).status == "fail"
+    assert (
+        evaluate(policies.rule("OS-EOL-01"), ubuntu, policies, dt.date(2027, 4, 1)).status == "pass"
+    )
+    assert (
+        evaluate(policies.rule("OS-EOL-01"), ubuntu, policies, dt.date(2027, 4, 2)).status == "fail"
+    )
 
 
 def test_month_precision_date_holds_through_the_month(policies: PolicySet) -> None:
@@ -119,7 +145,9 @@ def test_useful_life_ends_four_years_after_purchase(policies: PolicySet) -> None
 def test_link_availability_threshold(policies: PolicySet) -> None:
     from compliance.facts import CiFacts
 
-    link = CiFacts("link", 3, "link:NOR-EP-01", "NOR-EP-01", "NOR", "link", link_availability_30d=0.985)
+    link = CiFacts(
+        "link", 3, "link:NOR-EP-01", "NOR-EP-01", "NOR", "link", link_availability_30d=0.985
+    )
     finding = evaluate(policies.rule("AVL-LINK-01"), link, policies, TODAY)
     assert finding.status == "fail" and "98.50 %" in finding.evidence
     ok = dataclasses.replace(link, link_availability_30d=0.995)

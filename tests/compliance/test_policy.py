@@ -1,4 +1,4 @@
-"""Policy validation: a bad file names the file, the rule or entry, the field and what was expected."""
+"""Policy validation: a bad file names the file, the rule or entry and the field."""
 
 from __future__ import annotations
 
@@ -40,18 +40,24 @@ def test_shipped_policies_load_with_sources(policies: PolicySet) -> None:
 
 
 def test_bad_severity_names_file_rule_and_field(policy_dir: Path) -> None:
-    _edit(policy_dir / "rules.toml", 'id = "NET-PWD-02"\ntitle = "Password encryption service"\n'
-          'platforms = ["cisco_ios"]\nseverity = "medium"',
-          'id = "NET-PWD-02"\ntitle = "Password encryption service"\n'
-          'platforms = ["cisco_ios"]\nseverity = "urgent"')
+    _edit(
+        policy_dir / "rules.toml",
+        'id = "NET-PWD-02"\ntitle = "Password encryption service"\n'
+        'platforms = ["cisco_ios"]\nseverity = "medium"',
+        'id = "NET-PWD-02"\ntitle = "Password encryption service"\n'
+        'platforms = ["cisco_ios"]\nseverity = "urgent"',
+    )
     message = _error(policy_dir)
     assert "rules.toml" in message and "rule NET-PWD-02" in message
     assert "field 'severity'" in message and "critical, high, medium, low" in message
 
 
 def test_unknown_condition_type_is_an_error(policy_dir: Path) -> None:
-    _edit(policy_dir / "rules.toml", 'type = "config_count"\n  pattern = \'^ntp server \'',
-          'type = "config_magic"\n  pattern = \'^ntp server \'')
+    _edit(
+        policy_dir / "rules.toml",
+        "type = \"config_count\"\n  pattern = '^ntp server '",
+        "type = \"config_magic\"\n  pattern = '^ntp server '",
+    )
     message = _error(policy_dir)
     assert "rule NET-NTP-01 condition 1" in message and "field 'type'" in message
     assert "config_has" in message
@@ -64,14 +70,23 @@ def test_unknown_control_id_is_an_error(policy_dir: Path) -> None:
 
 
 def test_malformed_date_is_an_error(policy_dir: Path) -> None:
-    _edit(policy_dir / "lifecycle" / "hardware.toml", 'end_of_support = 2028-11-30',
-          'end_of_support = "30/11/2028"')
+    _edit(
+        policy_dir / "lifecycle" / "hardware.toml",
+        "end_of_support = 2028-11-30",
+        'end_of_support = "30/11/2028"',
+    )
     message = _error(policy_dir)
-    assert "hardware.toml" in message and "field 'end_of_support'" in message and "YYYY-MM" in message
+    assert (
+        "hardware.toml" in message and "field 'end_of_support'" in message and "YYYY-MM" in message
+    )
 
 
 def test_missing_required_field_and_bad_regex_are_errors(policy_dir: Path) -> None:
-    _edit(policy_dir / "rules.toml", "  patterns = ['^ip ssh version 2$']", "  patterns = ['^ip ssh (']")
+    _edit(
+        policy_dir / "rules.toml",
+        "  patterns = ['^ip ssh version 2$']",
+        "  patterns = ['^ip ssh (']",
+    )
     message = _error(policy_dir)
     assert "rule NET-SSH-01 condition 1" in message and "field 'patterns'" in message
 
