@@ -1,0 +1,34 @@
+# Two commands do everything on a fresh Debian machine:
+#   make demo   install, start the simulated network, collect, evaluate, serve on 127.0.0.1:8470
+#   make test   install what the tests need (Debian packages too) and run the whole suite
+.PHONY: demo deps test test-deps lint bench clean
+
+ATALAYA := .venv/bin/atalaya
+
+deps:
+	scripts/install-deps
+
+demo: deps
+	$(ATALAYA) lab up
+	$(ATALAYA) init --inventory var/lab/inventory.toml
+	$(ATALAYA) collect
+	$(ATALAYA) evaluate
+	@echo "Atalaya on http://127.0.0.1:8470 (user admin, password in var/secrets/admin-password); Ctrl-C stops it"
+	$(ATALAYA) serve --bootstrap-admin
+
+test-deps:
+	scripts/install-deps --test
+
+test: test-deps
+	scripts/run-tests
+
+lint:
+	.venv/bin/ruff check atalaya collectors cmdb compliance web lab tests bench
+	.venv/bin/mypy
+
+bench:
+	.venv/bin/python -m bench
+
+clean:
+	-$(ATALAYA) lab down
+	rm -rf var

@@ -1,0 +1,3 @@
+from atalaya.cli import main
+
+main()
