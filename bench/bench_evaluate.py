@@ -3,7 +3,7 @@
 Prints CPU seconds for Atalaya's engine (each config parsed once per device, lines indexed by first
 word) and, measured in the same run on the same facts, for a naive peer that re-parses the
 running-config for every rule that reads it, the way a per-rule "parse then check" script does.
-(No napalm or ciscoconfparse is installed here to compare against.) Run: python bench/bench_evaluate.py
+(No napalm or ciscoconfparse is installed here to compare against.)
 """
 
 from __future__ import annotations

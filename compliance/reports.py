@@ -1,0 +1,150 @@
+"""Report rows (lists of flat dicts) and their rendering as a table, CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from compliance.engine import Finding
+from compliance.facts import CiFacts
+from compliance.lifecycle import forecast, licence_position
+from compliance.policy import PolicySet
+from compliance.scoring import Score, Scores
+
+Row = dict[str, Any]
+
+
+def _gap(score: Score | None) -> Row:
+    if score is None:
+        return {
+            "applicable": False,
+            "score": None,
+            "pass": 0,
+            "fail": 0,
+            "gaps": 0,
+            "gap_share": 0.0,
+        }
+    applicable = (score.passed + score.failed + score.unknown + score.waived) > 0
+    return {
+        "applicable": applicable,
+        "score": score.score,
+        "pass": score.passed,
+        "fail": score.failed,
+        "waived": score.waived,
+        "gaps": score.unknown,
+        "gap_share": score.gap_share,
+    }
+
+
+def controls_report(policies: PolicySet, scores: Scores) -> list[Row]:
+    """Statement of Applicability: every control the rules evidence, with its 2013 and 2022 ids."""
+    evidenced_13 = {c for rule in policies.rules for c in rule.controls_2013}
+    evidenced_22 = {c for rule in policies.rules for c in rule.controls_2022}
+    rows = []
+    covered_22: set[str] = set()
+    for cid in sorted(evidenced_13, key=_order):
+        control = policies.controls_2013[cid]
+        covered_22.update(control.maps_to)
+        rows.append(
+            {
+                "control": control.title,
+                "iso27001_2013": cid,
+                "iso27001_2022": ", ".join(control.maps_to),
+                "rules": ", ".join(r.id for r in policies.rules if cid in r.controls_2013),
+                **_gap(scores.controls_2013.get(cid)),
+            }
+        )
+    for cid in sorted(evidenced_22 - covered_22, key=_order):
+        control = policies.controls_2022[cid]
+        rows.append(
+            {
+                "control": control.title,
+                "iso27001_2013": "",
+                "iso27001_2022": cid,
+                "rules": ", ".join(r.id for r in policies.rules if cid in r.controls_2022),
+                **_gap(scores.controls_2022.get(cid)),
+            }
+        )
+    return rows
+
+
+def _order(cid: str) -> list[int]:
+    return [int(part) for part in cid.replace("A.", "").split(".")]
+
+
+def findings_report(findings: Iterable[Finding], statuses: Sequence[str] = ("fail",)) -> list[Row]:
+    return [
+        {
+            "rule": f.rule_id,
+            "ci": f.ci_name,
+            "site": f.site_code,
+            "region": f.region_code,
+            "status": f.status,
+            "severity": f.severity,
+            "evidence": f.evidence,
+            "remediation": f.remediation,
+        }
+        for f in findings
+        if not statuses or f.status in statuses
+    ]
+
+
+def lifecycle_report(
+    facts: Sequence[CiFacts], policies: PolicySet, today: dt.date, years: int = 5
+) -> list[Row]:
+    return [
+        {
+            "year": r.year,
+            "region": r.region,
+            "category": r.category,
+            "count": r.count,
+            "replacement_cost_pen": r.replacement_cost_pen,
+        }
+        for r in forecast(facts, policies, today, years)
+    ]
+
+
+def software_report(
+    facts: Sequence[CiFacts], policies: PolicySet, entitlements: Sequence[tuple[str, int]]
+) -> list[Row]:
+    return [
+        {
+            "product": p.product,
+            "region": p.region or "(total)",
+            "installs": p.installs,
+            "seats": p.seats,
+            "over": (p.installs - p.seats) if p.seats is not None else None,
+        }
+        for p in licence_position(facts, policies, entitlements)
+    ]
+
+
+def render(rows: Sequence[Mapping[str, Any]], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(list(rows), ensure_ascii=False, indent=2, default=str)
+    if not rows:
+        return "" if fmt == "csv" else "(nothing to report)"
+    columns = list(rows[0])
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue()
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [min(60, max(len(c), *(len(r[i]) for r in cells))) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines += ["  ".join(v[:w].ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
