@@ -203,3 +203,8 @@ def _safe_url(app: AppContext) -> str:
 from collectors.cli import collect  # noqa: E402
 
 main.add_command(collect)
+
+from compliance.cli import evaluate, report  # noqa: E402
+
+main.add_command(evaluate)
+main.add_command(report)
