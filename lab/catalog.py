@@ -140,7 +140,7 @@ WIN_NONSTANDARD: tuple[Software, ...] = (
     ("WinRAR 3.93 (32-bit)", "3.93.0", "win.rar GmbH"),
 )
 # licensable product with no entitlement in the inventory (LIC-01)
-WIN_UNLICENSED: Software = ("Autodesk AutoCAD 2025", "25.0.58.0", "Autodesk")
+WIN_UNLICENSED: Software = ("AutoCAD 2025 - English", "25.0.58.0", "Autodesk")
 # products the inventory declares entitlements for
 LICENSED_PRODUCTS = ("Microsoft Office LTSC Standard 2024", "Microsoft SQL Server 2022")
 

@@ -112,7 +112,7 @@ def windows_software(rng: random.Random, violations: list[str], variant: int) ->
         items.append(catalog.WIN_DB_EOL)
     elif rng.random() < 0.3:
         items.append(catalog.WIN_DB_OK)
-    std = "SW-STD-01" in violations and not eol
+    std = "SW-STD-01" in violations
     old_browser = std and variant % 3 == 0
     items.append(catalog.WIN_BROWSER_OLD if old_browser else catalog.WIN_BROWSERS_OK[0])
     if rng.random() < 0.5:

@@ -1,12 +1,14 @@
-"""Link faults: nftables on the loopback output hook when allowed, the agents themselves otherwise.
+"""Link faults: nftables on the loopback input hook when allowed, the agents themselves otherwise.
 
 State lives in ``<state dir>/faults.json``::
 
     {"mode": "nftables" | "agents",
      "failed": ["NOR-EP-03"], "degraded": {"SUR-EP-01": 30}, "slow": {"CEN-OR": 2.0}}
 
-`fail` and `degrade` become nftables rules (a whole site's /24 dropped, or dropped at random with
-``numgen random mod 100 < N``) in the lab's own table; when nftables is refused the agents drop
+`fail` and `degrade` become nftables rules on the loopback *input* hook (on the output hook the
+sender's sendto() fails with EPERM at once, which no real dead link does; dropped on input, the
+packet is silently lost and the client times out): a whole site's /24 dropped, or dropped at
+random with ``numgen random mod 100 < N``, in the lab's own table; when nftables is refused the agents drop
 those requests themselves ("agents" mode, the equivalent of stopping the site's agents). `slow`
 is always done by the agents: they answer that site's requests late without stalling the others.
 """
@@ -61,8 +63,8 @@ def nft_ruleset(net: int, prefixes: dict[str, str], data: dict[str, Any]) -> str
                 f"ip {direction} {prefixes[site]} numgen random mod 100 < {int(loss)} drop")
     body = "\n".join(f"    {r}" for r in rules)
     return (f"add table inet {table}\ndelete table inet {table}\n"
-            f"table inet {table} {{\n  chain output {{\n"
-            f"    type filter hook output priority 0; policy accept;\n{body}\n  }}\n}}\n")
+            f"table inet {table} {{\n  chain input {{\n"
+            f"    type filter hook input priority 0; policy accept;\n{body}\n  }}\n}}\n")
 
 
 def nft_apply(ruleset: str) -> None:

@@ -41,7 +41,8 @@ def licences(devices: list[Device]) -> list[dict[str, Any]]:
         if device.platform == "windows":
             installs[f"Windows Server {device.os_version} Standard"] += 1
         for item in device.software:
-            if item.name.startswith(("Microsoft Office", "Microsoft SQL Server")):
+            if item.name.startswith(("Microsoft Office", "Microsoft SQL Server",
+                                     "Kaspersky Endpoint Security", "ESET Endpoint Security")):
                 installs[item.name] += 1
     old = {WIN_OFFICE_EOL[0], WIN_DB_EOL[0]}
     return [{"product": product, "seats": count + 5,
