@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import flask
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.metrics_core import (
     CounterMetricFamily,
     GaugeMetricFamily,
@@ -338,6 +339,8 @@ def register_metrics(app: flask.Flask) -> None:
         "software": conf.software_interval_s,
         "ssh": conf.ssh_interval_s,
     }
+    # 0.0.4, not the client's default 1.0.0: the same text, and the Prometheus 2.x of Debian 12
+    # knows this content type by name.
     collector = SnapshotCollector(
         engine, _version(), load_policies(settings.policies_path), intervals
     )
@@ -350,6 +353,6 @@ def register_metrics(app: flask.Flask) -> None:
             response = flask.Response("unauthorized\n", status=401, mimetype="text/plain")
             response.headers["WWW-Authenticate"] = 'Bearer realm="atalaya-metrics"'
             return response
-        return flask.Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+        return flask.Response(generate_latest(registry), content_type=CONTENT_TYPE_PLAIN_0_0_4)
 
     app.add_url_rule("/metrics", "metrics", metrics, methods=["GET"])
