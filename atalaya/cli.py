@@ -208,3 +208,7 @@ from compliance.cli import evaluate, report  # noqa: E402
 
 main.add_command(evaluate)
 main.add_command(report)
+
+from lab.cli import lab as lab_group  # noqa: E402
+
+main.add_command(lab_group)

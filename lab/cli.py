@@ -23,8 +23,8 @@ def _settings(ctx: click.Context) -> Settings:
     found = ctx.find_object(Settings)
     if found is not None:
         return found
-    obj = ctx.obj if isinstance(ctx.obj, dict) else {}
-    settings = obj.get("settings")
+    # atalaya's main group keeps an AppContext (with .settings) in ctx.obj
+    settings = getattr(ctx.find_root().obj, "settings", None)
     return settings if isinstance(settings, Settings) else load_settings()
 
 

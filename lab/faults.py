@@ -8,9 +8,10 @@ State lives in ``<state dir>/faults.json``::
 `fail` and `degrade` become nftables rules on the loopback *input* hook (on the output hook the
 sender's sendto() fails with EPERM at once, which no real dead link does; dropped on input, the
 packet is silently lost and the client times out): a whole site's /24 dropped, or dropped at
-random with ``numgen random mod 100 < N``, in the lab's own table; when nftables is refused the agents drop
-those requests themselves ("agents" mode, the equivalent of stopping the site's agents). `slow`
-is always done by the agents: they answer that site's requests late without stalling the others.
+random with ``numgen random mod 100 < N``, in the lab's own table; when nftables is refused the
+agents drop those requests themselves ("agents" mode, the equivalent of stopping the site's
+agents). `slow` is always done by the agents: they answer that site's requests late without
+stalling the others.
 """
 
 from __future__ import annotations
