@@ -17,6 +17,7 @@ stalling the others.
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import shutil
@@ -59,9 +60,10 @@ def nft_ruleset(net: int, prefixes: dict[str, str], data: dict[str, Any]) -> str
     for site in data["failed"]:
         rules.append(f"ip daddr {prefixes[site]} drop")
     for site, loss in sorted(data["degraded"].items()):
-        for direction in ("daddr", "saddr"):  # loss both ways, as on a bad link
-            rules.append(
-                f"ip {direction} {prefixes[site]} numgen random mod 100 < {int(loss)} drop")
+        # loss both ways, as on a bad link, each way sized so a round trip loses about `loss` %
+        each = round(100 * (1 - math.sqrt(1 - min(int(loss), 100) / 100)))
+        for direction in ("daddr", "saddr"):
+            rules.append(f"ip {direction} {prefixes[site]} numgen random mod 100 < {each} drop")
     body = "\n".join(f"    {r}" for r in rules)
     return (f"add table inet {table}\ndelete table inet {table}\n"
             f"table inet {table} {{\n  chain input {{\n"
