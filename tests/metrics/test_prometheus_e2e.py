@@ -70,8 +70,9 @@ def report_controls(settings: Settings) -> list[dict[str, object]]:
         "ATALAYA_DATABASE_URL": settings.database_url,
         "ATALAYA_SECRETS_DIR": settings.secrets.dir,
     }
+    command = [sys.executable, "-c", "from atalaya.cli import main; main()"]
     result = subprocess.run(
-        [sys.executable, "-c", "from atalaya.cli import main; main()", "report", "controls", "--format", "json"],
+        [*command, "report", "controls", "--format", "json"],
         env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
