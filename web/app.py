@@ -1,0 +1,130 @@
+"""The Flask application factory: settings and engine in, one blueprint per area registered."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g
+from flask_babel import get_locale
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from atalaya.settings import Settings
+from cmdb import db
+from cmdb.models import utcnow
+from compliance.policy import load_policies
+from web import i18n, security
+from web.format import register_filters
+from web.metrics import register_metrics
+from web.roles import PERMISSIONS
+
+Clock = Callable[[], dt.datetime]
+
+
+def _secret_key(settings: Settings) -> str:
+    """The session signing key: a named secret, or one generated once and kept (mode 0600)."""
+    if settings.web.secret_key:
+        return settings.secret(settings.web.secret_key)
+    path = settings.data_path / "web-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return Path(path).read_text(encoding="utf-8").strip()
+
+
+def _engine(settings: Settings) -> Engine:
+    engine = db.make_engine(settings.database_url, echo=settings.database.echo)
+    if db.current_revision(engine) != db.head_revision():
+        db.upgrade(engine)
+    return engine
+
+
+def create_app(
+    settings: Settings, engine: Engine | None = None, clock: Clock | None = None
+) -> Flask:
+    """The web app on `engine` (default: the settings' database, migrated)."""
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=_secret_key(settings),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(settings.web.tls_cert),
+        SESSION_COOKIE_NAME="atalaya_session",
+        PERMANENT_SESSION_LIFETIME=security.IDLE,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["atalaya_settings"] = settings
+    app.extensions["atalaya_engine"] = engine if engine is not None else _engine(settings)
+    # web.metrics reads these two
+    app.config["ATALAYA_SETTINGS"] = settings
+    app.config["ATALAYA_ENGINE"] = app.extensions["atalaya_engine"]
+    app.extensions["atalaya_policies"] = load_policies(settings.policies_path)
+    app.extensions["atalaya_clock"] = clock or utcnow
+    app.extensions["atalaya_sessions"] = security.SessionStore()
+    app.extensions["atalaya_limiter"] = security.LoginLimiter()
+    i18n.compile_catalogues()
+    i18n.make_babel().init_app(app)
+    register_filters(app, settings.timezone)
+    _register_request_hooks(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_request_hooks(app: Flask) -> None:
+    engine: Engine = app.extensions["atalaya_engine"]
+
+    @app.before_request
+    def open_session() -> Any:
+        g.db = Session(engine)
+        g.now = app.extensions["atalaya_clock"]()
+        return security.authorize(app)
+
+    @app.teardown_request
+    def close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db", None)
+        if session is not None:
+            session.close()
+
+    app.after_request(security.secure_headers)
+
+    @app.context_processor
+    def page_context() -> dict[str, Any]:
+        user = g.get("user")
+
+        def can(permission: str) -> bool:
+            return user is not None and user.role in PERMISSIONS[permission]
+
+        return {
+            "csrf_token": security.csrf_token,
+            "current_user": user,
+            "locale": str(get_locale() or i18n.DEFAULT_LOCALE),
+            "can": can,
+        }
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web import (
+        api,
+        auth,
+        changes,
+        controls,
+        core,
+        devices,
+        findings,
+        lifecycle,
+        overview,
+        sites,
+    )
+
+    for module in (core, auth, overview, sites, devices, controls, findings, lifecycle, changes):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(api.bp, url_prefix="/api/v1")
+    register_metrics(app)

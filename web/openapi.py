@@ -1,0 +1,131 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PAGE = [
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {
+        "name": "per_page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50},
+    },
+]
+
+
+def _q(*names: str) -> list[dict[str, Any]]:
+    return [{"name": n, "in": "query", "schema": {"type": "string"}} for n in names]
+
+
+def _path(name: str, typ: str = "string") -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": typ}}
+
+
+LISTING = {
+    "type": "object",
+    "properties": {
+        "items": {"type": "array", "items": {"type": "object"}},
+        "page": {"type": "integer"},
+        "per_page": {"type": "integer"},
+        "total": {"type": "integer"},
+        "pages": {"type": "integer"},
+    },
+}
+
+
+def _get(
+    summary: str,
+    params: list[dict[str, Any]],
+    schema: dict[str, Any] | None = None,
+    roles: str = "any role",
+) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "description": f"Allowed to: {roles}.",
+            "parameters": params,
+            "responses": {
+                "200": {
+                    "description": "OK",
+                    "content": {"application/json": {"schema": schema or {"type": "object"}}},
+                },
+                "401": {"description": "Not logged in and no valid bearer token"},
+                "403": {"description": "The user's role may not read this"},
+            },
+        }
+    }
+
+
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Atalaya API",
+            "version": "1",
+            "description": "Inventory, reachability, ISO/IEC 27001 findings and lifecycle "
+            "of the network's sites. Times are UTC (ISO 8601).",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "components": {
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "atalaya_session"},
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "`atalaya user token NAME` prints one",
+                },
+            }
+        },
+        "security": [{"session": []}, {"bearer": []}],
+        "paths": {
+            "/sites": _get(
+                "Sites with state (up, degraded, down, unknown), link RTT/loss and "
+                "availability over 24h/7d/30d",
+                _q("region", "kind", "state") + PAGE,
+                LISTING,
+            ),
+            "/sites/{code}": _get("One site's state and score", [_path("code")]),
+            "/devices": _get(
+                "Devices", _q("region", "site", "kind", "platform", "q") + PAGE, LISTING
+            ),
+            "/devices/{id}": _get(
+                "One device with interfaces and installed software", [_path("id", "integer")]
+            ),
+            "/devices/{id}/configs": _get(
+                "Configuration snapshots (redacted) with diffs",
+                [_path("id", "integer"), *_q("limit")],
+                roles="admin, network_admin",
+            ),
+            "/findings": _get(
+                "Findings with evidence and remediation",
+                _q(
+                    "severity",
+                    "status",
+                    "control",
+                    "rule",
+                    "region",
+                    "site",
+                    "platform",
+                    "changed_since",
+                )
+                + PAGE,
+                LISTING,
+            ),
+            "/controls": _get(
+                "Statement of Applicability: score and evidence gaps per control", []
+            ),
+            "/lifecycle": _get(
+                "End-of-support forecast per year and region with replacement "
+                "cost, and licence position",
+                _q("years", "region"),
+            ),
+            "/changes": _get(
+                "Audit trail of CI attributes",
+                _q("ci_type", "name", "field", "source", "since", "until") + PAGE,
+                LISTING,
+            ),
+            "/waivers": _get("Waivers (live, expired, revoked)", []),
+            "/openapi.json": _get("This document", []),
+        },
+    }
