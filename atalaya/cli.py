@@ -212,3 +212,8 @@ main.add_command(report)
 from lab.cli import lab as lab_group  # noqa: E402
 
 main.add_command(lab_group)
+
+from web.cli import serve, user  # noqa: E402
+
+main.add_command(serve)
+main.add_command(user)
