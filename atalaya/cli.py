@@ -6,36 +6,20 @@ import datetime as dt
 import json
 import sys
 from dataclasses import asdict
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from atalaya.settings import SecretError, Settings, SettingsError, load_settings
+from atalaya.context import AppContext
+from atalaya.settings import SecretError, SettingsError
 from cmdb import db
 from cmdb.inventory import Inventory, InventoryError, apply_inventory, read_csv, read_toml
 from cmdb.inventory_export import collect_records, to_toml, write_csv
 from cmdb.queries import site_kind_totals, status_by_region
 
 FORMATS = click.Choice(["table", "json"])
-
-
-class AppContext:
-    """What every command needs: the settings and a migrated database engine."""
-
-    def __init__(self, config_path: str | None) -> None:
-        self.config_path = config_path
-        self.settings: Settings = load_settings(config_path)
-
-    @cached_property
-    def engine(self) -> Engine:
-        engine = db.make_engine(self.settings.database_url, echo=self.settings.database.echo)
-        if db.current_revision(engine) != db.head_revision():
-            db.upgrade(engine)
-        return engine
 
 
 class AtalayaGroup(click.Group):
@@ -212,6 +196,10 @@ main.add_command(report)
 from lab.cli import lab as lab_group  # noqa: E402
 
 main.add_command(lab_group)
+from atalaya.backup_cli import backup, restore  # noqa: E402
+
+main.add_command(backup)
+main.add_command(restore)
 
 from web.cli import serve, user  # noqa: E402
 

@@ -158,9 +158,8 @@ def test_bad_toml_names_file_line_field_and_expectation(
     assert edit[0] in SMALL
     text = SMALL.replace(*edit)
     path = _write(tmp_path, text)
-    with pytest.raises(InventoryError) as info:
-        with Session(engine) as s, s.begin():
-            apply_inventory(s, read_toml(path), NOW)
+    with pytest.raises(InventoryError) as info, Session(engine) as s, s.begin():
+        apply_inventory(s, read_toml(path), NOW)
     message = str(info.value)
     line = _line_of(text, line_marker)
     assert f"{path}:{line}:" in message, message
@@ -196,11 +195,14 @@ def test_csv_row_errors_and_unknown_columns_are_named(engine: Engine, tmp_path: 
         "a,LIM-HQ,switch,cisco_ios,127.21.0.1\nb,NOWHERE,switch,cisco_ios,127.21.0.2\n",
         "devices.csv",
     )
-    with pytest.raises(
-        InventoryError, match=r"devices.csv row 3: field 'site': unknown site 'NOWHERE'"
+    with (
+        pytest.raises(
+            InventoryError, match=r"devices.csv row 3: field 'site': unknown site 'NOWHERE'"
+        ),
+        Session(engine) as s,
+        s.begin(),
     ):
-        with Session(engine) as s, s.begin():
-            apply_inventory(s, read_csv(path), NOW)
+        apply_inventory(s, read_csv(path), NOW)
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Device)) == 0
     odd = _write(tmp_path, "hostname,site,colour\n", "devices.csv")
