@@ -26,7 +26,7 @@ from web.roles import PERMISSIONS
 Clock = Callable[[], dt.datetime]
 
 
-def _secret_key(settings: Settings) -> str:
+def secret_key(settings: Settings) -> str:
     """The session signing key: a named secret, or one generated once and kept (mode 0600)."""
     if settings.web.secret_key:
         return settings.secret(settings.web.secret_key)
@@ -52,7 +52,7 @@ def create_app(
     """The web app on `engine` (default: the settings' database, migrated)."""
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=_secret_key(settings),
+        SECRET_KEY=secret_key(settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=bool(settings.web.tls_cert),
@@ -71,7 +71,7 @@ def create_app(
     app.extensions["atalaya_sessions"] = security.SessionStore()
     app.extensions["atalaya_limiter"] = security.LoginLimiter()
     i18n.compile_catalogues()
-    i18n.make_babel().init_app(app)
+    i18n.init_babel(app)
     register_filters(app, settings.timezone)
     _register_request_hooks(app)
     _register_blueprints(app)

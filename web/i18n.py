@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import g, session
+from flask import Flask, g, session
 from flask_babel import Babel
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -50,8 +50,10 @@ def select_locale() -> str:
     return DEFAULT_LOCALE
 
 
-def make_babel() -> Babel:
-    return Babel(
+def init_babel(app: Flask) -> None:
+    # flask-babel 4 reads these from init_app: given to Babel() they are silently ignored
+    Babel().init_app(
+        app,
         locale_selector=select_locale,
         default_locale=DEFAULT_LOCALE,
         default_translation_directories=str(TRANSLATIONS),

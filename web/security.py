@@ -137,18 +137,18 @@ def logout(app: Flask) -> None:
     session.clear()
 
 
-def _serializer(app: Flask) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(app.secret_key or "", salt="atalaya-api-token")
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="atalaya-api-token")
 
 
-def api_token(app: Flask, user: User) -> str:
-    """A bearer token for scripts; changing the user's password revokes it."""
-    return _serializer(app).dumps({"u": user.id, "h": user.password_hash[-12:]})
+def api_token(secret_key: str, user: User) -> str:
+    """A bearer token for scripts (90 days); changing the user's password revokes it."""
+    return _serializer(secret_key).dumps({"u": user.id, "h": user.password_hash[-12:]})
 
 
 def _token_user(app: Flask, token: str) -> User | None:
     try:
-        data: Any = _serializer(app).loads(token, max_age=TOKEN_MAX_AGE_S)
+        data: Any = _serializer(str(app.secret_key)).loads(token, max_age=TOKEN_MAX_AGE_S)
         user = g.db.get(User, int(data["u"]))
     except (BadSignature, KeyError, TypeError, ValueError):
         return None
