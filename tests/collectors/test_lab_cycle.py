@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from atalaya.settings import Settings
 from cmdb.inventory import apply_inventory, read_toml
-from cmdb.models import ConfigSnapshot, Device, Link, Outage
+from cmdb.models import Device
 from collectors.scheduler import CycleSummary, run_cycle
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
@@ -62,7 +62,8 @@ def test_cmdb_matches_the_truth_file(
             for attribute in ("model", "os_version"):
                 if getattr(device, attribute) != truth[attribute]:
                     mismatches.append(
-                        f"{truth['hostname']} {attribute}: {getattr(device, attribute)!r} != {truth[attribute]!r}"
+                        f"{truth['hostname']} {attribute}: "
+                        f"{getattr(device, attribute)!r} != {truth[attribute]!r}"
                     )
             serial = truth["serial"] or truth["declared_serial"]
             if device.serial != serial:
@@ -83,6 +84,7 @@ def test_cmdb_matches_the_truth_file(
             want = {(s["name"], s["version"]) for s in truth["software"]}
             if software != want:
                 mismatches.append(
-                    f"{truth['hostname']} software: extra {sorted(software - want)[:3]} missing {sorted(want - software)[:3]}"
+                    f"{truth['hostname']} software: extra {sorted(software - want)[:3]} "
+                    f"missing {sorted(want - software)[:3]}"
                 )
     assert not mismatches, "\n".join(mismatches[:60])
