@@ -83,8 +83,9 @@ def test_violations_show_in_the_generated_answers() -> None:
     from lab import ios, linux
 
     telnet = next(d for d in devices if "NET-VTY-01" in d.violations)
-    assert "transport input telnet ssh" in ios.running_config(telnet, "c", "e") or \
-        "transport input all" in ios.running_config(telnet, "c", "e")
+    assert "transport input telnet ssh" in ios.running_config(
+        telnet, "c", "e"
+    ) or "transport input all" in ios.running_config(telnet, "c", "e")
     clean = next(d for d in devices if d.platform == "cisco_ios" and not d.violations)
     config = ios.running_config(clean, "c0mmunity", "e")
     assert "snmp-server community public" not in config and "ip ssh version 2" in config

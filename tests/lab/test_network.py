@@ -18,9 +18,12 @@ pytestmark = pytest.mark.lab
 
 
 def _pick(lab: LabNetwork, **match: str) -> dict[str, Any]:
-    return next(d for d in lab.truth["devices"]
-                if all(d.get(k) == v for k, v in match.items()) and d["site"] not in
-                [s["code"] for s in lab.truth["sites"] if s["unreachable"]])
+    return next(
+        d
+        for d in lab.truth["devices"]
+        if all(d.get(k) == v for k, v in match.items())
+        and d["site"] not in [s["code"] for s in lab.truth["sites"] if s["unreachable"]]
+    )
 
 
 def _v2c(lab: LabNetwork, device: dict[str, Any]) -> list[str]:
@@ -28,20 +31,33 @@ def _v2c(lab: LabNetwork, device: dict[str, Any]) -> list[str]:
 
 
 def _snmp(tool: str, args: list[str], address: str, *oids: str, timeout: int = 2) -> str:
-    done = subprocess.run([tool, "-On", "-t", str(timeout), "-r", "0", *args, address, *oids],
-                          capture_output=True, text=True, timeout=30, check=False)
+    done = subprocess.run(
+        [tool, "-On", "-t", str(timeout), "-r", "0", *args, address, *oids],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     return done.stdout + done.stderr
 
 
 def _ping(address: str) -> bool:
-    return subprocess.run(["ping", "-c1", "-W1", address], capture_output=True,
-                          check=False).returncode == 0
+    return (
+        subprocess.run(["ping", "-c1", "-W1", address], capture_output=True, check=False).returncode
+        == 0
+    )
 
 
 def test_snmpget_v2c_returns_the_generated_sysdescr_and_serial(lab_network: LabNetwork) -> None:
     d = _pick(lab_network, kind="switch", region="NOR")
-    out = _snmp("snmpget", _v2c(lab_network, d), d["address"], "1.3.6.1.2.1.1.5.0",
-                "1.3.6.1.2.1.47.1.1.1.1.11.1", "1.3.6.1.2.1.1.1.0")
+    out = _snmp(
+        "snmpget",
+        _v2c(lab_network, d),
+        d["address"],
+        "1.3.6.1.2.1.1.5.0",
+        "1.3.6.1.2.1.47.1.1.1.1.11.1",
+        "1.3.6.1.2.1.1.1.0",
+    )
     assert f'"{d["hostname"]}"' in out
     assert f'"{d["serial"]}"' in out
     assert snmprec.sys_descr(Device.from_json(d)).split("\r\n")[0] in out
@@ -51,33 +67,57 @@ def test_snmpbulkwalk_iftable_lists_the_interfaces_of_the_truth(lab_network: Lab
     d = _pick(lab_network, kind="switch", region="CEN")
     out = _snmp("snmpbulkwalk", _v2c(lab_network, d), d["address"], "1.3.6.1.2.1.2.2.1.2")
     names = [line.split('"')[1] for line in out.splitlines() if "STRING" in line]
-    assert names == [i["description"] or i["name"] for i in
-                     sorted(d["interfaces"], key=lambda i: i["index"])]
+    assert names == [
+        i["description"] or i["name"] for i in sorted(d["interfaces"], key=lambda i: i["index"])
+    ]
     assert len(names) >= 26
 
 
 def test_snmpv3_authpriv_sha_aes_answers_and_wrong_key_does_not(lab_network: LabNetwork) -> None:
     d = _pick(lab_network, region="SUR", kind="switch")
     assert d["snmp_credential"].startswith("snmp-v3-")
-    v3 = ["-v3", "-l", "authPriv", "-u", "atalaya", "-a", "SHA", "-A",
-          lab_network.secret("snmpv3-sur-auth"), "-x", "AES", "-X"]
-    out = _snmp("snmpget", [*v3, lab_network.secret("snmpv3-sur-priv")], d["address"],
-                "1.3.6.1.2.1.47.1.1.1.1.13.1")
+    v3 = [
+        "-v3",
+        "-l",
+        "authPriv",
+        "-u",
+        "atalaya",
+        "-a",
+        "SHA",
+        "-A",
+        lab_network.secret("snmpv3-sur-auth"),
+        "-x",
+        "AES",
+        "-X",
+    ]
+    out = _snmp(
+        "snmpget",
+        [*v3, lab_network.secret("snmpv3-sur-priv")],
+        d["address"],
+        "1.3.6.1.2.1.47.1.1.1.1.13.1",
+    )
     assert f'"{d["model"]}"' in out
-    wrong = _snmp("snmpget", [*v3, "not-the-priv-key"], d["address"], "1.3.6.1.2.1.1.5.0",
-                  timeout=1)
+    wrong = _snmp(
+        "snmpget", [*v3, "not-the-priv-key"], d["address"], "1.3.6.1.2.1.1.5.0", timeout=1
+    )
     assert d["hostname"] not in wrong
 
 
 def test_another_regions_community_gets_no_answer(lab_network: LabNetwork) -> None:
     d = _pick(lab_network, kind="switch", region="NOR")
-    out = _snmp("snmpget", ["-v2c", "-c", lab_network.secret("snmp-lim-community")],
-                d["address"], "1.3.6.1.2.1.1.5.0", timeout=1)
+    out = _snmp(
+        "snmpget",
+        ["-v2c", "-c", lab_network.secret("snmp-lim-community")],
+        d["address"],
+        "1.3.6.1.2.1.1.5.0",
+        timeout=1,
+    )
     assert "Timeout" in out
 
 
 def test_windows_server_lists_installed_software_over_host_resources(
-        lab_network: LabNetwork) -> None:
+    lab_network: LabNetwork,
+) -> None:
     d = _pick(lab_network, platform="windows")
     out = _snmp("snmpbulkwalk", _v2c(lab_network, d), d["address"], "1.3.6.1.2.1.25.6.3.1.2")
     for item in d["software"]:
@@ -89,13 +129,19 @@ def test_ping_answers_on_a_device_address(lab_network: LabNetwork) -> None:
 
 
 def _netmiko(lab: LabNetwork, device: dict[str, Any]) -> Any:
-    return ConnectHandler(device_type="cisco_ios", host=device["address"], username="atalaya",
-                          password=lab.secret("ssh-net-password"),
-                          secret=lab.secret("ssh-net-enable"), timeout=20)
+    return ConnectHandler(
+        device_type="cisco_ios",
+        host=device["address"],
+        username="atalaya",
+        password=lab.secret("ssh-net-password"),
+        secret=lab.secret("ssh-net-enable"),
+        timeout=20,
+    )
 
 
 def test_netmiko_cisco_ios_gets_running_config_and_textfsm_parses_version(
-        lab_network: LabNetwork) -> None:
+    lab_network: LabNetwork,
+) -> None:
     d = _pick(lab_network, kind="vpn_gateway", platform="cisco_ios")
     with _netmiko(lab_network, d) as conn:
         conn.enable()
@@ -113,8 +159,9 @@ def test_netmiko_cisco_ios_gets_running_config_and_textfsm_parses_version(
 
 
 async def _interactive(address: str, password: str, lines: list[str]) -> str:
-    async with asyncssh.connect(address, username="atalaya", password=password,
-                                known_hosts=None) as conn:
+    async with asyncssh.connect(
+        address, username="atalaya", password=password, known_hosts=None
+    ) as conn:
         proc = await conn.create_process(term_type="vt100")
         for line in lines:
             proc.stdin.write(line + "\n")
@@ -125,8 +172,13 @@ async def _interactive(address: str, password: str, lines: list[str]) -> str:
 def test_long_output_pauses_at_more_until_terminal_length_0(lab_network: LabNetwork) -> None:
     d = _pick(lab_network, kind="switch")
     secret = lab_network.secret("ssh-net-enable")
-    paged = asyncio.run(_interactive(d["address"], lab_network.secret("ssh-net-password"),
-                                     ["enable", secret, "show running-config", "q", "exit"]))
+    paged = asyncio.run(
+        _interactive(
+            d["address"],
+            lab_network.secret("ssh-net-password"),
+            ["enable", secret, "show running-config", "q", "exit"],
+        )
+    )
     assert "--More--" in paged and "\nend" not in paged.replace("\r", "")
 
 
@@ -134,8 +186,12 @@ def test_linux_server_answers_the_collector_commands(lab_network: LabNetwork) ->
     d = _pick(lab_network, platform="linux")
 
     async def run() -> list[str]:
-        async with asyncssh.connect(d["address"], username="atalaya", known_hosts=None,
-                                    password=lab_network.secret("ssh-linux-password")) as conn:
+        async with asyncssh.connect(
+            d["address"],
+            username="atalaya",
+            known_hosts=None,
+            password=lab_network.secret("ssh-linux-password"),
+        ) as conn:
             out = []
             for cmd in ("cat /etc/os-release", "sshd -T", "systemctl is-active auditd"):
                 out.append(str((await conn.run(cmd, timeout=10)).stdout))
@@ -149,22 +205,26 @@ def test_linux_server_answers_the_collector_commands(lab_network: LabNetwork) ->
 
 
 def test_fail_silences_a_site_while_others_answer_and_restore_brings_it_back(
-        lab_site_fault: LabNetwork) -> None:
+    lab_site_fault: LabNetwork,
+) -> None:
     lab = lab_site_fault
     down = _pick(lab, kind="switch", site="NOR-EP-02")
     other = _pick(lab, kind="switch", site="NOR-EP-03")
     lab.fail("NOR-EP-02")
     assert not _ping(down["address"])
-    assert "Timeout" in _snmp("snmpget", _v2c(lab, down), down["address"], "1.3.6.1.2.1.1.5.0",
-                              timeout=1)
+    assert "Timeout" in _snmp(
+        "snmpget", _v2c(lab, down), down["address"], "1.3.6.1.2.1.1.5.0", timeout=1
+    )
     assert _ping(other["address"])
-    assert other["hostname"] in _snmp("snmpget", _v2c(lab, other), other["address"],
-                                      "1.3.6.1.2.1.1.5.0")
+    assert other["hostname"] in _snmp(
+        "snmpget", _v2c(lab, other), other["address"], "1.3.6.1.2.1.1.5.0"
+    )
     assert any(s["unreachable"] for s in lab.reload_truth()["sites"] if s["code"] == "NOR-EP-02")
     lab.restore("NOR-EP-02")
     assert _ping(down["address"])
-    assert down["hostname"] in _snmp("snmpget", _v2c(lab, down), down["address"],
-                                     "1.3.6.1.2.1.1.5.0")
+    assert down["hostname"] in _snmp(
+        "snmpget", _v2c(lab, down), down["address"], "1.3.6.1.2.1.1.5.0"
+    )
 
 
 def test_edit_is_seen_by_the_next_snmp_and_ssh_poll(lab_network: LabNetwork) -> None:

@@ -22,8 +22,21 @@ def test_down_stops_every_process_and_removes_the_nftables_table(tmp_path: Path)
     runner = CliRunner()
     args = ["--state-dir", str(state)]
     try:
-        up = runner.invoke(lab, ["up", "--seed", "3", "--scale", "0.05", "--net", str(net),
-                                 "--failed", "LIM-EP-01", *args])
+        up = runner.invoke(
+            lab,
+            [
+                "up",
+                "--seed",
+                "3",
+                "--scale",
+                "0.05",
+                "--net",
+                str(net),
+                "--failed",
+                "LIM-EP-01",
+                *args,
+            ],
+        )
         assert up.exit_code == 0, up.output
         status = runner.invoke(lab, ["status", "--format", "json", *args])
         info = json.loads(status.output)
@@ -34,8 +47,9 @@ def test_down_stops_every_process_and_removes_the_nftables_table(tmp_path: Path)
         down = runner.invoke(lab, ["down", *args])
         assert down.exit_code == 0, down.output
         assert not any(procs.alive(p) for p in pids)
-        tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True,
-                                check=False).stdout
+        tables = subprocess.run(
+            ["nft", "list", "tables"], capture_output=True, text=True, check=False
+        ).stdout
         assert f"atalaya_lab_{net}" not in tables
         assert runner.invoke(lab, ["status", *args]).exit_code == 1
     finally:
