@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from lab import catalog, devices
 from lab.model import Device
+from lab.plan_units import kept_slots
 from lab.sites import Network, Site
 from lab.violations import seed_violations
 
@@ -72,7 +73,7 @@ def generate(network: Network, seed: int, scale: float = 1.0, net: int = 20) -> 
     for site in network.sites:
         plan = site_plan(site, rng)
         site_rng = random.Random(f"{seed}:{site.code}")
-        for slot in plan[: keep_count(len(plan), scale)]:
+        for slot in kept_slots(plan, keep_count(len(plan), scale)):
             skeletons.append((_skeleton(site, slot, site_rng, net), slot, site))
     devices_ = [d for d, _, _ in skeletons]
     seed_violations(devices_, rng)
