@@ -39,7 +39,7 @@ def free_port() -> int:
 def build_app(settings: Settings, engine: Engine) -> tuple[flask.Flask, str]:
     """The web engineer's `create_app` when it exists, else a bare app with only /metrics."""
     try:
-        from web import create_app  # type: ignore[attr-defined]
+        from web.app import create_app
     except ImportError:
         app = flask.Flask("atalaya-metrics-test")
         app.config["ATALAYA_SETTINGS"] = settings
