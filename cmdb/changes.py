@@ -40,18 +40,7 @@ def apply_changes(
             continue
         setattr(ci, field, new)
         if record:
-            change = Change(
-                at=at,
-                ci_type=ci_type,
-                ci_id=ci.id,
-                ci_name=_ci_name(ci),
-                field=field,
-                old=_as_text(old),
-                new=_as_text(new),
-                source=source,
-            )
-            session.add(change)
-            changes.append(change)
+            changes.append(record_event(session, ci, ci_type, field, old, new, source, at))
     return changes
 
 
