@@ -203,3 +203,37 @@ def _no_atalaya_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("ATALAYA_"):
             monkeypatch.delenv(name)
+
+
+# --- browser: Debian's Chromium, never a downloaded one (LAB-NOTES "Browsers") -------------
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    # without it Chromium still resolves Google hosts off the machine
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    scratch = tmp_path_factory.mktemp("chromium-home")
+    env = {**os.environ, "HOME": str(scratch), "TMPDIR": str(scratch)}
+    for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR"):
+        env[name] = str(scratch)
+    return {
+        "executable_path": "/usr/bin/chromium",
+        "headless": True,
+        "args": CHROMIUM_ARGS,
+        "env": env,
+    }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest 9 warns about pytest-playwright's base_url fixture (LAB-NOTES)
+    config.addinivalue_line(
+        "filterwarnings", "ignore:Session-scoped fixtures defined as instance methods"
+    )

@@ -1,0 +1,258 @@
+"""Web benchmark: p95 of every page and API list call on a full-size CMDB, against peers.
+
+The CMDB: the example inventory's 79 sites with 10 devices each, facts ingested through
+`cmdb.ingest`, 90 days of hourly link samples (outages included) through
+`ingest_probe_samples`, daily attribute changes, and findings from `run_evaluation`. The app is
+served by waitress on loopback, as `atalaya serve` does, and fetched over HTTP with a logged-in
+session. Peers measured in the same run on the same server: a static file and /healthz.
+
+    .venv/bin/python bench/bench_web.py [--days 90] [--rounds 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import random
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from waitress.server import create_server
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from atalaya.settings import load_settings  # noqa: E402
+from cmdb import db  # noqa: E402
+from cmdb.ingest import ingest_device_facts, ingest_probe_samples  # noqa: E402
+from cmdb.inventory import Inventory, apply_inventory, read_toml  # noqa: E402
+from cmdb.models import Device, Link, Site, utcnow  # noqa: E402
+from cmdb.users import create_user  # noqa: E402
+from collectors.base import DeviceFacts, InterfaceFact, ProbeSample, SoftwareFact  # noqa: E402
+from compliance.cli import run_evaluation  # noqa: E402
+from web.app import create_app  # noqa: E402
+
+PASSWORD = "bench password long enough"
+PLAN = (
+    [("sw", "switch", "cisco_ios")] * 5
+    + [("gw", "vpn_gateway", "cisco_ios")]
+    + [("srv", "server", "linux")] * 3
+    + [("fw", "firewall", "fortios")]
+)
+CONFIG = (ROOT / "tests" / "web" / "fixtures" / "cmdb" / "sw-weak.cfg").read_text()
+
+
+def build(engine: object, settings: object, days: int) -> None:
+    rng = random.Random(7)
+    now = utcnow()
+    start = now - dt.timedelta(days=days)
+    with Session(engine) as s, s.begin():  # type: ignore[call-overload]
+        apply_inventory(s, read_toml(ROOT / "examples" / "inventory.toml"), at=start)
+        sites = list(s.scalars(select(Site.code)))
+        devices = [
+            {
+                "hostname": f"{code.lower()}-{tag}{i:02d}",
+                "site": code,
+                "kind": kind,
+                "platform": platform,
+                "address": f"127.{n % 250}.{i}.{n // 250 + 1}",
+                "snmp_credential": "", "ssh_credential": "", "lifecycle_status": "active",
+             "vendor": "Cisco" if platform == "cisco_ios" else "",
+                "model": "WS-C2960X-48TS-L",
+                "purchase_date": dt.date(2014 + rng.randrange(10), 1 + rng.randrange(12), 1),
+            }
+            for n, code in enumerate(sites)
+            for i, (tag, kind, platform) in enumerate(PLAN)
+        ]
+        apply_inventory(s, Inventory(devices=devices), at=start)
+    with Session(engine) as s, s.begin():  # type: ignore[call-overload]
+        for d in devices:
+            ingest_device_facts(s, facts(d, start, rng))
+    with Session(engine) as s:  # type: ignore[call-overload]
+        links = [
+            (c, a)
+            for c, a in s.execute(
+                select(Site.code, Link.probe_address).join(Link, Link.site_id == Site.id)
+            )
+        ]
+    down: dict[str, int] = {}
+    for hour in range(days * 24):
+        at = start + dt.timedelta(hours=hour)
+        samples = []
+        for code, address in links:
+            if code not in down and rng.random() < 0.004:
+                down[code] = rng.randrange(1, 12)
+            up = code not in down
+            if not up:
+                down[code] -= 1
+                if down[code] <= 0:
+                    del down[code]
+            samples.append(
+                ProbeSample(
+                    f"link:{code}",
+                    address,
+                    at,
+                    3,
+                    3 if up else 0,
+                    rtt_avg_ms=rng.uniform(20, 180) if up else None,
+                )
+            )
+        with Session(engine) as s, s.begin():  # type: ignore[call-overload]
+            ingest_probe_samples(s, samples, at)
+            if hour % 24 == 0:  # a day's changes: some devices upgraded or re-configured
+                for d in rng.sample(devices, 15):
+                    ingest_device_facts(s, facts(d, at, rng, changed=True))
+    with Session(engine) as s, s.begin():  # type: ignore[call-overload]
+        run_evaluation(settings, s)  # type: ignore[arg-type]
+        create_user(s, "bench", PASSWORD, "admin")
+
+
+def facts(
+    d: dict[str, object], at: dt.datetime, rng: random.Random, changed: bool = False
+) -> DeviceFacts:
+    ports = [
+        InterfaceFact(i, f"Gi1/0/{i}", admin_up=True, oper_up=rng.random() < 0.7, speed_bps=10**9)
+        for i in range(1, 25)
+    ]
+    name = str(d["hostname"])
+    if d["platform"] == "linux":
+        return DeviceFacts(
+            name,
+            "ssh",
+            at,
+            os_name="Ubuntu",
+            os_version=rng.choice(["16.04", "20.04", "22.04"]),
+            software=[SoftwareFact(f"pkg{i}", f"1.{rng.randrange(9)}") for i in range(60)],
+            sshd={"permitrootlogin": rng.choice(["yes", "no"])},
+        )
+    version = rng.choice(["12.2(55)SE12", "15.2(7)E7", "15.2(7)E9"])
+    config = CONFIG + (f"! rev {rng.randrange(10**6)}\n" if changed else "")
+    return DeviceFacts(
+        name,
+        "ssh",
+        at,
+        vendor="Cisco",
+        model="WS-C2960X-48TS-L",
+        os_name="IOS",
+        os_version=version,
+        interfaces=ports,
+        running_config=config if d["platform"] == "cisco_ios" else None,
+    )
+
+
+class Client:
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port)
+        self.cookie = ""
+
+    def request(self, method: str, path: str, body: str = "") -> tuple[int, str]:
+        headers = {"Cookie": self.cookie}
+        if body:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        data = response.read().decode("utf-8", "replace")
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        return response.status, data
+
+    def login(self) -> None:
+        _, page = self.request("GET", "/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token
+        from urllib.parse import urlencode
+
+        status, _ = self.request(
+            "POST",
+            "/login",
+            urlencode({"username": "bench", "password": PASSWORD, "csrf_token": token.group(1)}),
+        )
+        assert status == 302, status
+
+
+def p95(client: Client, path: str, rounds: int) -> tuple[float, float]:
+    client.request("GET", path)  # warm: caches, catalogues, first query plans
+    times = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        status, _ = client.request("GET", path)
+        times.append((time.perf_counter() - t) * 1000)
+        assert status == 200, (path, status)
+    times.sort()
+    return times[int(0.95 * (len(times) - 1))], statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="atalaya-bench-web-"))
+    settings = load_settings(
+        environ={"ATALAYA_DATA_DIR": str(tmp), "ATALAYA_DATABASE_URL": f"sqlite:///{tmp / 'a.db'}"}
+    )
+    engine = db.make_engine(settings.database_url)
+    db.upgrade(engine)
+    started = time.perf_counter()
+    build(engine, settings, args.days)
+    with Session(engine) as s:
+        device = s.scalar(select(Device.id).where(Device.platform == "cisco_ios"))
+    print(f"built the CMDB in {time.perf_counter() - started:.0f} s ({args.days} days)")
+    app = create_app(settings, engine)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    port = server.effective_port  # type: ignore[union-attr]
+    threading.Thread(target=server.run, daemon=True).start()
+    client = Client(port)
+    client.login()
+    peers = {"static file": "/static/atalaya.css", "/healthz": "/healthz"}
+    paths = [
+        "/",
+        "/sites",
+        "/sites/NOR-EP-01",
+        "/devices",
+        f"/devices/{device}",
+        f"/devices/{device}/configs",
+        "/controls",
+        "/controls/A.9.4.2",
+        "/findings",
+        "/findings?status=fail&region=NOR",
+        "/lifecycle",
+        "/changes",
+        "/waivers",
+        "/api/v1/sites",
+        "/api/v1/devices",
+        "/api/v1/findings",
+        "/api/v1/controls",
+        "/api/v1/lifecycle",
+        "/api/v1/changes",
+        "/api/v1/waivers",
+    ]
+    peer = {name: p95(client, path, args.rounds) for name, path in peers.items()}
+    base = peer["static file"][0]
+    print(f"{'path':<40} {'p95 ms':>8} {'median':>8} {'x static':>9}")
+    for name, (high, median) in peer.items():
+        print(f"{'peer: ' + name:<40} {high:8.1f} {median:8.1f} {high / base:9.1f}")
+    worst = 0.0
+    for path in paths:
+        high, median = p95(client, path, args.rounds)
+        worst = max(worst, high)
+        print(
+            f"{path:<40} {high:8.1f} {median:8.1f} {high / base:9.1f}"
+            + ("  OVER 150 ms" if high >= 150 else "")
+        )
+    print(f"worst p95 {worst:.1f} ms (target < 150 ms)")
+    server.close()
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
