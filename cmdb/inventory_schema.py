@@ -14,7 +14,7 @@ from typing import Any
 
 from cmdb.models import DEVICE_KINDS, LIFECYCLE_STATUSES, SITE_KINDS
 
-PLATFORMS = ("cisco_ios", "cisco_asa", "fortios", "linux", "windows", "other")
+PLATFORMS = ("cisco_ios", "cisco_asa", "fortios", "cisco_roomos", "linux", "windows", "other")
 LINK_KINDS = ("vpn", "mpls", "internet", "lan")
 
 

@@ -58,15 +58,8 @@ def lab_inventory(path: Path, scale: float = 0.15, seed: int = 7) -> Path:
     network = load_network()
     devices = generate(network, seed, scale, net=20)
     creds = credentials([region.code for region in network.regions])
-    path.write_text(importable(render_inventory(network, creds, devices, 161, 22)), "utf-8")
+    path.write_text(render_inventory(network, creds, devices, 161, 22), "utf-8")
     return path
-
-
-def importable(inventory_text: str) -> str:
-    """The lab writes video endpoints with platform "cisco_roomos", which cmdb's inventory schema
-    does not list yet (reported; not this area's files): import them as "other", a platform
-    /metrics never reads."""
-    return inventory_text.replace('platform = "cisco_roomos"', 'platform = "other"')
 
 
 def fill_cmdb(settings: Settings, engine: Engine, inventory: Path) -> None:

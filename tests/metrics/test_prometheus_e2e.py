@@ -26,7 +26,7 @@ from cmdb.inventory import apply_inventory, read_toml
 from collectors.scheduler import run_cycle
 from compliance.cli import run_evaluation
 from tests.fixtures_lab import LabNetwork
-from tests.metrics.conftest import EXAMPLE_INVENTORY, importable
+from tests.metrics.conftest import EXAMPLE_INVENTORY
 from tests.metrics.peers import PrometheusPeer, build_app, running_prometheus, serve
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
@@ -47,7 +47,7 @@ def atalaya(
     engine = db.make_engine(settings.database_url)
     db.upgrade(engine)
     inventory = tmp_path / "inventory.toml"
-    inventory.write_text(importable(lab_site_fault.inventory_path.read_text()), "utf-8")
+    inventory.write_text(lab_site_fault.inventory_path.read_text(), "utf-8")
     with Session(engine) as session, session.begin():
         apply_inventory(session, read_toml(inventory), dt.datetime.now(dt.UTC))
     run_cycle(engine, settings, only="reachability")
