@@ -177,3 +177,9 @@ def report_software(ctx: click.Context, fmt: str) -> None:
     with Session(ctx.obj.engine) as session:
         seats = [(e.product, e.seats) for e in session.query(LicenseEntitlement)]
     click.echo(reports.render(reports.software_report(run.facts, run.policies, seats), fmt))
+
+
+# Imported last: the plan command builds on run_evaluation above (compliance.plan_cli imports it).
+from compliance.plan_cli import report_plan  # noqa: E402
+
+report.add_command(report_plan)

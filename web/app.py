@@ -123,8 +123,10 @@ def _register_blueprints(app: Flask) -> None:
         overview,
         sites,
     )
+    from web import plan
 
     for module in (core, auth, overview, sites, devices, controls, findings, lifecycle, changes):
         app.register_blueprint(module.bp)
+    app.register_blueprint(plan.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     register_metrics(app)

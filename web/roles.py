@@ -42,6 +42,8 @@ ENDPOINTS: dict[str, str] = {
     "findings.index": "read",
     "findings.export": "read",
     "lifecycle.index": "read",
+    "plan.index": "read",
+    "plan.pdf": "read",
     "changes.index": "read",
     "api.openapi": "read",
     "api.sites": "read",

@@ -1,0 +1,368 @@
+"""Done-when of issue 9, against the simulated network: collect once, compute the plan indicators,
+and compare each with what the lab's truth file (and the inventory it declared) implies.
+
+The expected values are counted here from truth.json, never from the CMDB: sites, their kinds,
+their devices' kinds and seeded violations, which sites the lab made unreachable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from atalaya.settings import Settings, load_settings
+from cmdb import db
+from cmdb.indicators import load_report, load_units
+from cmdb.inventory import apply_inventory, read_toml
+from cmdb.inventory_schema import PLATFORMS
+from cmdb.models import PollRun
+from collectors.scheduler import run_cycle
+from compliance.cli import run_evaluation
+from compliance.indicators import IndicatorResult, PlanInputs, compute_all, load_indicators
+from compliance.plan_cli import evaluate_plan
+from compliance.reports import controls_report
+from web.plan import pdf_bytes, render_document
+
+pytestmark = [pytest.mark.lab, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
+UNITS = ("establishment", "regional_office")
+VPN_AND_INTERCONNECTION = ("1.7", "1.7.1", "1.7.4")
+
+
+@dataclass
+class PlanLab:
+    lab: Any
+    settings: Settings
+    engine: Engine
+    today: dt.date
+
+
+def _importable(text: str) -> str:
+    # older checkouts of the inventory schema lack the video endpoints' platform; the indicators
+    # read the device kind, which stays video_endpoint
+    if "cisco_roomos" in PLATFORMS:
+        return text
+    return text.replace('platform = "cisco_roomos"', 'platform = "other"')
+
+
+def _retry_failed(plan: PlanLab, first: list[int]) -> None:
+    """One more pass of a loop over the sites whose devices timed out (a busy 2-core machine):
+    a device the lab serves must not turn into missing evidence by chance."""
+    truth_site = {d["hostname"]: d["site"] for d in plan.lab.truth["devices"]}
+    with Session(plan.engine) as session:
+        runs = session.scalars(select(PollRun).where(PollRun.id.in_(first))).all()
+        retry = {r.loop: {truth_site.get(e.get("device"), "") for e in r.errors} for r in runs}
+    for loop, sites in retry.items():
+        sites.discard("")
+        if sites:
+            run_cycle(plan.engine, plan.settings, only=loop, sites=sorted(sites))
+
+
+@pytest.fixture(scope="module")
+def plan_lab(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PlanLab]:
+    lab = request.getfixturevalue("lab_network")
+    lab.restore()
+    lab.reload_truth()
+    folder = tmp_path_factory.mktemp("plan")
+    settings = load_settings(
+        environ={"ATALAYA_DATA_DIR": str(folder), "ATALAYA_SECRETS_DIR": str(lab.secrets_dir)}
+    )
+    engine = db.make_engine(settings.database_url)
+    db.upgrade(engine)
+    inventory = folder / "inventory.toml"
+    inventory.write_text(_importable(Path(lab.inventory_path).read_text("utf-8")), "utf-8")
+    with Session(engine) as session, session.begin():
+        apply_inventory(session, read_toml(inventory), dt.datetime.now(dt.UTC))
+    plan = PlanLab(lab, settings, engine, dt.date.fromisoformat(lab.truth["reference_date"]))
+    summary = run_cycle(engine, settings)
+    _retry_failed(plan, [loop.run_id for loop in summary.loops if loop.failed])
+    yield plan
+    engine.dispose()
+
+
+def _compute(plan: PlanLab) -> dict[str, IndicatorResult]:
+    """Indicators now, without storing anything."""
+    with Session(plan.engine) as session:
+        run = run_evaluation(plan.settings, session, plan.today, store=False)
+        inputs = PlanInputs(
+            load_units(session), run.findings, run.scores, run.facts, run.policies, plan.today
+        )
+    indicators = load_indicators(plan.settings.policies_path)
+    return {r.indicator_id: r for r in compute_all(indicators, inputs)}
+
+
+class Truth:
+    """What the lab's truth file and declared inventory say, counted without the CMDB."""
+
+    def __init__(self, lab: Any) -> None:
+        truth = lab.reload_truth()
+        declared = tomllib.loads(Path(lab.inventory_path).read_text("utf-8"))
+        self.sites = {s["code"]: s for s in truth["sites"]}
+        self.declared = {s["code"]: s for s in declared["site"]}
+        self.uplink = {lk["site"]: lk["peer"] for lk in declared["link"]}
+        self.devices: dict[str, list[dict[str, Any]]] = {code: [] for code in self.sites}
+        for device in truth["devices"]:
+            self.devices[device["site"]].append(device)
+        self.all_devices = truth["devices"]
+
+    def up(self, code: str) -> bool:
+        return not self.sites[code]["unreachable"]
+
+    def codes(self, *kinds: str) -> list[str]:
+        return [c for c, s in self.sites.items() if s["kind"] in kinds]
+
+    def has(self, code: str, kind: str) -> bool:
+        return any(d["kind"] == kind for d in self.devices[code])
+
+    def clean(self, code: str, rules: set[str], kinds: tuple[str, ...]) -> bool:
+        judged = [d for d in self.devices[code] if d["kind"] in kinds]
+        return bool(judged) and not any(rules & set(d["violations"]) for d in judged)
+
+    def path_up(self, code: str) -> bool:
+        while code in self.uplink:
+            if not self.up(code):
+                return False
+            code = self.uplink[code]
+        return self.sites[code]["kind"] == "headquarters"
+
+    def expected(self) -> dict[str, set[str]]:
+        """Per site-counted indicator: the members that should be in its numerator."""
+        units = self.codes(*UNITS)
+
+        def where(members: list[str], test: Any) -> set[str]:
+            return {c for c in members if test(c)}
+
+        servers = ("server",)
+        return {
+            "1.1.1": where(
+                units, lambda c: self.declared[c].get("has_lan", True) and self.has(c, "switch")
+            ),
+            "1.1.4": where(
+                units,
+                lambda c: (
+                    all(self.has(c, k) for k in ("switch", "vpn_gateway", "server"))
+                    and self.clean(
+                        c, {"HW-LIFE-01", "HW-EOS-01"}, ("switch", "vpn_gateway", "server")
+                    )
+                ),
+            ),
+            "1.1.6": where(
+                self.codes("establishment"), lambda c: self.up(c) and self.has(c, "video_endpoint")
+            ),
+            "1.3.1": where(
+                self.codes("headquarters", "data_centre"),
+                lambda c: self.up(c) and self.has(c, "server") and self.has(c, "switch"),
+            ),
+            "1.3.3": where(
+                self.codes("data_centre"), lambda c: self.up(c) and self.has(c, "server")
+            ),
+            "1.4": where(units, lambda c: self.up(c) and self.clean(c, {"LIC-01"}, servers)),
+            "1.5": where(
+                units, lambda c: self.up(c) and self.clean(c, {"SW-STD-01", "SW-AV-01"}, servers)
+            ),
+            "1.5.3": where(
+                units,
+                lambda c: (
+                    self.up(c)
+                    and self.clean(c, {"OS-EOL-01", "SW-EOL-01", "LNX-PATCH-01"}, servers)
+                ),
+            ),
+            "1.7": where(units, self.up),
+            "1.7.1": where(units, lambda c: self.up(c) and self.has(c, "vpn_gateway")),
+            "1.7.2": where(units, lambda c: self.up(c) and self.has(c, "ip_phone_gateway")),
+            "1.7.4": where(units, self.path_up),
+            "1.7.5": where(
+                self.codes("regional_office"),
+                lambda c: (
+                    self.up(c)
+                    and all(
+                        self.up(e) for e in self.codes("establishment") if self.uplink.get(e) == c
+                    )
+                ),
+            ),
+            "5.4": where(units, lambda c: bool(self.declared[c].get("in_continuity_plan"))),
+        }
+
+
+def test_each_indicator_equals_what_the_truth_implies(plan_lab: PlanLab) -> None:
+    truth = Truth(plan_lab.lab)
+    results = _compute(plan_lab)
+    wrong = []
+    expected = truth.expected()
+    # Known disagreement (reported): the lab's catalogue treats Debian 12 as supported at its
+    # reference date, policies/lifecycle/software.toml ends its support on 2026-07-11, so 1.5.3
+    # also misses the units whose only fault is a Debian 12 server. Counted apart below.
+    debian12 = {
+        c
+        for c, ds in truth.devices.items()
+        if any((d["os_name"], d["os_version"]) == ("Debian", "12") for d in ds)
+    }
+    updated = expected.pop("1.5.3")
+    extra = set(results["1.5.3"].missing) - (set(truth.codes(*UNITS)) - updated)
+    assert extra <= debian12, f"1.5.3 misses units the truth counts: {sorted(extra - debian12)}"
+    assert set(results["1.5.3"].missing) >= set(truth.codes(*UNITS)) - updated
+    for indicator_id, members in expected.items():
+        result = results[indicator_id]
+        population = result.numerator + len(result.missing)
+        got = population - len(result.missing)
+        if got != len(members) or (
+            population - len(members) != len(result.missing) or set(result.missing) & members
+        ):
+            wrong.append(
+                f"{indicator_id}: {got}/{population}, truth {len(members)}; "
+                f"missing {result.missing[:8]}"
+            )
+    # 1.1.3: equipment is due when the lab seeded it past its useful life (HW-LIFE-01); no model
+    # it uses is past end of support at the reference date
+    due = sorted(d["hostname"] for d in truth.all_devices if "HW-LIFE-01" in d["violations"])
+    renewal = results["1.1.3"]
+    if renewal.missing != due or renewal.denominator != len(truth.all_devices):
+        wrong.append(f"1.1.3: missing {renewal.missing[:8]} vs due {due[:8]}")
+    assert wrong == [], "\n".join(wrong)
+    # units counted over the 69 + 8 units, and the values are the shares of them
+    assert results["1.7"].denominator == len(truth.codes(*UNITS)) == 77
+    expected_17 = round(100 * len(truth.expected()["1.7"]) / 77, 2)
+    assert results["1.7"].value == expected_17
+    assert results["1.7.2"].numerator > 0 and results["1.1.6"].numerator > 0
+    assert results["1.3.1"].value == 2 and results["1.3.3"].value == 1
+
+
+def test_control_indicators_count_the_statement_of_applicability(plan_lab: PlanLab) -> None:
+    with Session(plan_lab.engine) as session:
+        run = run_evaluation(plan_lab.settings, session, plan_lab.today, store=False)
+    results = _compute(plan_lab)
+    rows = [r for r in controls_report(run.policies, run.scores) if r["iso27001_2013"]]
+    applicable = [r for r in rows if r["applicable"]]
+    implemented = [
+        r for r in applicable if r["score"] is not None and r["score"] >= 90 and r["gaps"] == 0
+    ]
+    assert results["1.2.1"].denominator == len(applicable) > 0
+    assert results["1.2.1"].numerator == len(implemented)
+    assert results["1.2.1"].numerator < results["1.2.1"].denominator  # the lab seeds failures
+
+
+def _fail_and_probe(plan: PlanLab, site: str) -> dict[str, IndicatorResult]:
+    plan.lab.fail(site)
+    run_cycle(plan.engine, plan.settings, only="reachability")
+    return _compute(plan)
+
+
+@pytest.fixture
+def restored(plan_lab: PlanLab) -> Iterator[PlanLab]:
+    yield plan_lab
+    plan_lab.lab.restore()
+    run_cycle(plan_lab.engine, plan_lab.settings, only="reachability")
+
+
+def test_failing_a_site_lowers_vpn_and_interconnection_by_exactly_that_site(
+    restored: PlanLab,
+) -> None:
+    before = _compute(restored)
+    truth = Truth(restored.lab)
+    site = next(
+        c
+        for c in truth.codes("establishment")
+        if truth.up(c)
+        and c not in before["1.7"].missing
+        and truth.uplink[c] not in before["1.7.5"].missing
+    )
+    after = _fail_and_probe(restored, site)
+    for indicator_id in VPN_AND_INTERCONNECTION:
+        assert after[indicator_id].numerator == before[indicator_id].numerator - 1, indicator_id
+        assert set(after[indicator_id].missing) - set(before[indicator_id].missing) == {site}
+    # the regional office no longer reaches all of its establishments: exactly that office drops
+    assert set(after["1.7.5"].missing) - set(before["1.7.5"].missing) == {truth.uplink[site]}
+    region = truth.sites[site]["region"]
+    assert (
+        after["1.7"].breakdown[region]["numerator"]
+        == before["1.7"].breakdown[region]["numerator"] - 1
+    )
+
+
+def test_failing_the_contingency_data_centre_shows_in_1_3_1_and_1_3_3(restored: PlanLab) -> None:
+    after = _fail_and_probe(restored, "LIM-DC2")
+    assert (after["1.3.3"].value, after["1.3.3"].missing) == (0, ["LIM-DC2"])
+    assert (after["1.3.1"].value, after["1.3.1"].missing) == (1, ["LIM-DC2"])
+
+
+def test_two_evaluations_give_the_change_since_the_previous_period(restored: PlanLab) -> None:
+    plan = restored
+    with Session(plan.engine) as session, session.begin():
+        first = evaluate_plan(plan.settings, session, plan.today, "2026-H1")
+    site = next(
+        c
+        for c in Truth(plan.lab).codes("establishment")
+        if c not in {r.indicator_id: r for r in first.results}["1.7"].missing
+    )
+    plan.lab.fail(site)
+    run_cycle(plan.engine, plan.settings, only="reachability")
+    with Session(plan.engine) as session, session.begin():
+        second = evaluate_plan(plan.settings, session, plan.today, "2026-H2")
+    with Session(plan.engine) as session:
+        indicators = load_indicators(plan.settings.policies_path)
+        report = load_report(
+            session, indicators, second.run.policies, second.run.facts, plan.today, "2026-H2"
+        )
+    rows = {r["id"]: r for r in report.indicators}
+    before = {r.indicator_id: r.value for r in first.results}
+    after = {r.indicator_id: r.value for r in second.results}
+    assert report.previous_period == "2026-H1"
+    assert rows["1.7"]["change"] == round(after["1.7"] - before["1.7"], 2) == round(-100 / 77, 2)
+    assert all(rows[i]["change"] == round(after[i] - before[i], 2) for i in after)
+    assert report.history["1.7"][-2:] == [before["1.7"], after["1.7"]]
+    # the PDF from these stored values: one row per indicator, every id readable by pdftotext
+    html = render_document(report)
+    assert html.count('<tr class="indicator"') == len(indicators)
+    pdf = plan.settings.data_path / "plan.pdf"
+    pdf.write_bytes(pdf_bytes(report))
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    for indicator in indicators:
+        starts = re.findall(rf"^\s*{re.escape(indicator.id)}\s", text, re.MULTILINE)
+        assert len(starts) == 1, (indicator.id, len(starts))
+    assert "Unidades pendientes" in text and site in text
+
+
+def test_report_plan_command_prints_every_indicator_as_json(restored: PlanLab) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATALAYA_")}
+    env |= {
+        "ATALAYA_DATA_DIR": str(restored.settings.data_path),
+        "ATALAYA_SECRETS_DIR": str(restored.lab.secrets_dir),
+    }
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "atalaya",
+            "report",
+            "plan",
+            "--format",
+            "json",
+            "--as-of",
+            restored.today.isoformat(),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    ids = re.findall(r'^      "id": "([0-9.]+)"', out, re.MULTILINE)
+    assert ids == [i.id for i in load_indicators(restored.settings.policies_path)]
+    assert '"period": "2026-H2"' in out and '"previous_period": "2026-H1"' in out
