@@ -89,10 +89,9 @@ def ingest_device_facts(session: Session, facts: DeviceFacts) -> list[Change]:
         return []
     at = _naive_utc(facts.collected_at)
     device.last_polled = at
+    device.last_error = _source_errors(device.last_error, facts)
     if facts.error is not None:
-        device.last_error = f"{facts.source} {facts.error.reason}: {facts.error.message}"
         return []
-    device.last_error = ""
     changes: list[Change] = []
     if device.lifecycle_status == "retired":
         changes += apply_changes(
@@ -126,6 +125,19 @@ def ingest_device_facts(session: Session, facts: DeviceFacts) -> list[Change]:
     if facts.running_config is not None:
         changes += _store_config(session, device, facts.running_config, facts.source, at)
     return changes
+
+
+def _source_errors(previous: str, facts: DeviceFacts) -> str:
+    """One line per collector source: SSH succeeding must not erase that the SNMP identity
+    poll failed (the device would silently lack its OS version). Parts a collector skipped
+    (output it could not parse) are reported the same way."""
+    prefix = f"{facts.source} "
+    lines = [line for line in previous.splitlines() if line and not line.startswith(prefix)]
+    if facts.error is not None:
+        lines.append(f"{prefix}{facts.error.reason}: {facts.error.message}")
+    elif facts.skipped:
+        lines.append(f"{prefix}partial: " + "; ".join(facts.skipped))
+    return "\n".join(lines)
 
 
 def _release_serial(

@@ -205,7 +205,7 @@ class SnmpCollector:
 
     # -- parts ----------------------------------------------------------------------------
     async def _system(self, session: SnmpSession, facts: DeviceFacts) -> None:
-        values = await self._retry(lambda: session.get_many(mib.SYSTEM))
+        values = await self._retry(lambda: session.get_many([*mib.SYSTEM, mib.FG_SYS_VERSION]))
         if mib.SYS_DESCR not in values:
             raise BadResponse("agent answered without sysDescr.0")
         facts.sys_descr = mib.text(values.get(mib.SYS_DESCR))
@@ -219,11 +219,12 @@ class SnmpCollector:
             # A bare "Linux" guess would overwrite the distribution SSH saw: only say
             # what sysDescr really tells.
             facts.os_name, facts.os_version = identity.os_name, identity.os_version
+        forti = mib.forti_version(values.get(mib.FG_SYS_VERSION))
+        if forti and (facts.sys_object_id or "").startswith(mib.FORTINET):
+            facts.vendor, facts.os_name, facts.os_version = "Fortinet", "FortiOS", forti
 
     async def _interfaces(self, session: SnmpSession, facts: DeviceFacts) -> None:
         columns = await self._columns(session, mib.IF_COLUMNS)
-        if not columns["high_speed"] and columns["descr"]:
-            columns["speed"] = mib.by_index(await self.walk(session, mib.IF_SPEED), mib.IF_SPEED)
         facts.interfaces = mib.interfaces(columns)
 
     async def _entity(self, session: SnmpSession, facts: DeviceFacts) -> None:

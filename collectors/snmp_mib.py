@@ -29,11 +29,20 @@ IF_COLUMNS = {
     "mac": f"{IF_TABLE}.6",
     "admin": f"{IF_TABLE}.7",
     "oper": f"{IF_TABLE}.8",
+    "speed": f"{IF_TABLE}.5",
     "name": f"{IF_X_TABLE}.1",
     "high_speed": f"{IF_X_TABLE}.15",
     "alias": f"{IF_X_TABLE}.18",
 }
-IF_SPEED = f"{IF_TABLE}.5"  # fallback for agents without ifXTable
+# ifSpeed saturates at 2^32-1 bit/s; only then is ifHighSpeed (whole Mbit/s, which rounds
+# 1,073,741,824 down to 1,073 Mbit/s and a 100 kbit/s tunnel to 0) the better figure.
+IF_SPEED_CEILING = 4_294_967_295
+
+# FORTINET-FORTIGATE-MIB fgSysVersion ("v7.4.8,build2662,250523 (GA.M)"): a FortiGate's
+# sysDescr often holds only the model, so the release is read here. Asked in the same GET
+# as the system group: agents without it just leave it out of the answer.
+FORTINET = "1.3.6.1.4.1.12356."
+FG_SYS_VERSION = "1.3.6.1.4.1.12356.101.4.1.1.0"
 
 ENT_PHYSICAL = "1.3.6.1.2.1.47.1.1.1.1"
 ENT_CLASS = f"{ENT_PHYSICAL}.5"
@@ -94,9 +103,9 @@ def interfaces(columns: Mapping[str, Mapping[int, ValueType]]) -> list[Interface
     facts = []
     for index in indexes:
         descr = text(columns.get("descr", {}).get(index))
-        high = integer(columns.get("high_speed", {}).get(index))
-        speed = (
-            high * 1_000_000 if high is not None else integer(columns.get("speed", {}).get(index))
+        speed = _speed(
+            integer(columns.get("speed", {}).get(index)),
+            integer(columns.get("high_speed", {}).get(index)),
         )
         admin = integer(columns.get("admin", {}).get(index))
         oper = integer(columns.get("oper", {}).get(index))
@@ -117,24 +126,58 @@ def interfaces(columns: Mapping[str, Mapping[int, ValueType]]) -> list[Interface
     return facts
 
 
-# net-snmp cuts hrSWInstalledName at 64 characters, so the "_arch" part may be missing.
-_DPKG = re.compile(r"^(?P<name>[^_\s]+)_(?P<version>[^_\s]*\d[^_\s]*)(?:_(?P<arch>[^_\s]*))?$")
+def _speed(if_speed: int | None, high_speed: int | None) -> int | None:
+    """Bit/s: ifSpeed while it is below its ceiling, else ifHighSpeed x 10^6."""
+    if if_speed is not None and if_speed < IF_SPEED_CEILING:
+        return if_speed
+    if high_speed is not None:
+        return high_speed * 1_000_000
+    return if_speed
+
+
+def forti_version(value: ValueType) -> str | None:
+    """fgSysVersion "v7.4.8,build2662,250523 (GA.M)" -> "7.4.8"; None in any other form."""
+    found = re.match(r"v?(\d+\.\d+(?:\.\d+)?)\b", text(value))
+    return found.group(1) if found else None
+
+
+# hrSWInstalledName -> (name, version), one rule per agent family, tried in this order:
+# 1. RPM (net-snmp on RHEL): "<name>-<version>-<release>.<arch>" -> (name, "version-release"),
+#    what `rpm -qa --qf '%{NAME}\t%{VERSION}-%{RELEASE}'` prints over SSH.
+# 2. dpkg (net-snmp on Debian): "<package>_<version>_<arch>" -> (package, version), what
+#    `dpkg-query -W` prints. net-snmp cuts the name at 64 characters, so "_arch" may be missing.
+# 3. Windows "<DisplayName> <version>" (a dotted version at the end) -> split there.
+# 4. Windows DisplayName that already holds its version ("7-Zip 24.08 (x64)"): the whole
+#    DisplayName stays the name (it is what Programs and Features and licence lists show)
+#    and the first dotted number in it is the version. A bare year ("SQL Server 2022") is
+#    not a version: such a name gets version "".
+# Rules 1-2 give exactly the SSH collector's pairs, so a Linux server polled by both loops
+# keeps one software list instead of flipping between two namings every cycle.
 _RPM = re.compile(
     r"^(?P<name>.+?)-(?P<version>\d[^-]*-[^-]+?)\.(?:x86_64|noarch|i[3-6]86|aarch64|ppc64le|s390x)$"
 )
-# Windows agents give "Product Name 1.2.3" or "Product Name (x64) 1.2.3"
+_DPKG = re.compile(r"^(?P<name>[^_\s]+)_(?P<version>[^_\s]*\d[^_\s]*)(?:_(?P<arch>[^_\s]*))?$")
 _TRAILING_VERSION = re.compile(r"^(?P<name>.+?)\s+v?(?P<version>\d+(?:\.\d+)+)$")
+_EMBEDDED_VERSION = re.compile(r"(?<![\w.])v?(?P<version>\d+(?:\.\d+)+)(?![\w.])")
+
+
+def software_name(label: str) -> tuple[str, str]:
+    """(name, version) of one hrSWInstalledName, by the rules above."""
+    if match := _RPM.match(label) or _DPKG.match(label) or _TRAILING_VERSION.match(label):
+        return match["name"], match["version"]
+    if embedded := _EMBEDDED_VERSION.search(label):
+        return label, embedded["version"]
+    return label, ""
 
 
 def software(names: Iterable[ValueType]) -> list[SoftwareFact]:
-    """Split hrSWInstalledName into name and version, for dpkg, rpm and Windows forms."""
+    """Installed software from hrSWInstalledName values, one fact per (name, version)."""
     facts: dict[tuple[str, str], SoftwareFact] = {}
     for raw in names:
         label = text(raw)
         if not label:
             continue
-        match = _RPM.match(label) or _DPKG.match(label) or _TRAILING_VERSION.match(label)
-        name, version = (match["name"], match["version"]) if match else (label, "")
+        name, version = software_name(label)
         facts[(name, version)] = SoftwareFact(name=name, version=version)
     return sorted(facts.values(), key=lambda fact: (fact.name, fact.version))
 

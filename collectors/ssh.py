@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as dt
+import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -88,16 +89,15 @@ class SshCollector:
         return [results[i] for i in range(len(targets))]
 
     def poll(self, target: Target, deadline_s: float) -> DeviceFacts:
-        """One device; a prompt-detection miss (netmiko ReadTimeout under load) gets one more
-        try when at least half of the deadline is left."""
+        """One device; a prompt miss or a configuration cut short gets one more try when at
+        least half of the deadline is left."""
         started = time.monotonic()
         facts = self._poll_once(target, deadline_s)
         remaining = deadline_s - (time.monotonic() - started)
-        if (
-            isinstance(facts.error, Timeout)
-            and "Pattern not detected" in facts.error.message
-            and remaining >= deadline_s / 2
-        ):
+        retry = isinstance(facts.error, Timeout | BadResponse) and (
+            "Pattern not detected" in facts.error.message or TRUNCATED in facts.error.message
+        )
+        if retry and remaining >= deadline_s / 2:
             facts = self._poll_once(target, remaining)
             facts.duration_s = time.monotonic() - started
         return facts
@@ -160,7 +160,9 @@ class SshCollector:
             remaining = deadline_s - (time.monotonic() - started)
             if remaining <= 0:
                 raise Timeout(f"deadline of {deadline_s:.0f} s reached before {command!r}")
-            output: str = conn.send_command(command, read_timeout=remaining)
+            output: str = conn.send_command(
+                command, read_timeout=remaining, expect_string=prompt_at_end(conn.base_prompt)
+            )
             return output
 
         return run
@@ -175,6 +177,7 @@ class SshCollector:
         config = run(IOS_COMMANDS["config"])
         if "hostname" not in config and "version" not in config:
             raise BadResponse(f"{target.address}: 'show running-config' returned no configuration")
+        _require_end(target, config)
         facts.running_config = redact_config(_strip_config_header(config))
         _part(
             facts, "show inventory", lambda: _apply_inventory(facts, run(IOS_COMMANDS["inventory"]))
@@ -217,6 +220,33 @@ class SshCollector:
             _state_reader(state, "security_updates", parse.count, run, command),
         )
         facts.host_state = state
+
+
+def prompt_at_end(base_prompt: str) -> str:
+    """The device's prompt as the very end of what was read, never just anywhere in it.
+
+    Why not netmiko's default: without ``expect_string`` each command first runs
+    find_prompt(), which under CPU load sends extra RETURNs whose late prompts land in front
+    of the next command's output; the unanchored prompt search then matched that stray
+    prompt and returned a configuration cut short. Anchoring at the end (and naming the
+    prompt from the validated base prompt) also saves find_prompt's round trip per command.
+    """
+    return re.escape(base_prompt.strip()) + r"[>#$%]\s*\Z"
+
+
+TRUNCATED = "cut short"
+
+
+def _require_end(target: Target, config: str) -> None:
+    """IOS ends `show running-config` with an `end` line: without it the read stopped early
+    and the text must not be stored (nor judged) as the device's configuration."""
+    lines = [line.strip() for line in config.splitlines() if line.strip()]
+    if not lines or lines[-1] != "end":
+        last = lines[-1][:60] if lines else ""
+        raise BadResponse(
+            f"{target.address}: 'show running-config' {TRUNCATED} after {len(lines)} lines "
+            f"(last {last!r}, no 'end' line): not stored"
+        )
 
 
 def _part(facts: DeviceFacts, name: str, action: Callable[[], object]) -> None:

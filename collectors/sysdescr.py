@@ -58,6 +58,10 @@ LINUX_KERNELS: tuple[tuple[str, str, str], ...] = (
 _IOS = re.compile(r"(?:Cisco IOS|IOS \(tm\)).*?Version\s+(?P<version>[\w.()]+)", re.S)
 _IOS_XE = re.compile(r"IOS[ -]XE|IOSXE", re.I)
 _FORTI = re.compile(r"Forti(?:Gate|OS|Wifi|Switch)[^\n]*?\bv(?P<version>\d+\.\d+(?:\.\d+)?)", re.I)
+# Cisco video endpoints: "Cisco Codec\r\nSoftwareID: RoomOS 11.27.1.4 …" (CE 9.x said "ce9.15.3")
+_ROOMOS = re.compile(
+    r"Cisco Codec.*?SoftwareID:\s*(?:RoomOS\s+|ce)?(?P<version>\d+(?:\.\d+)+)", re.S
+)
 _WINDOWS = re.compile(r"Windows Version (?P<nt>[\d.]+) \(Build (?P<build>\d+)")
 _LINUX = re.compile(r"^Linux \S+ (?P<kernel>\S+)(?P<build>.*)$", re.S)
 
@@ -75,6 +79,8 @@ def identify(sys_descr: str) -> OsIdentity:
         return OsIdentity("Cisco", name, version)
     if match := _FORTI.search(text):
         return OsIdentity("Fortinet", "FortiOS", match.group("version"))
+    if match := _ROOMOS.search(text):
+        return OsIdentity("Cisco", "RoomOS", match.group("version"))
     if match := _WINDOWS.search(text):
         release = WINDOWS_SERVER_BUILDS.get(int(match.group("build")))
         if release is None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, MetaData, select
 from sqlalchemy.orm import Session
 
 from atalaya.settings import Settings
@@ -17,6 +17,24 @@ from cmdb.models import Device
 from collectors.scheduler import CycleSummary, run_cycle
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
+
+# Interface.name is ifName, what operators type ("Gi1/0/1"); ifDescr goes to
+# Interface.description. truth.json names interfaces by ifDescr, so the expected ifName is
+# IOS's abbreviation of it (other platforms report the same text in both).
+IOS_ABBREVIATIONS = (
+    ("TenGigabitEthernet", "Te"),
+    ("GigabitEthernet", "Gi"),
+    ("FastEthernet", "Fa"),
+    ("Tunnel", "Tu"),
+    ("Null", "Nu"),
+)
+
+
+def if_name(descr: str) -> str:
+    for long, short in IOS_ABBREVIATIONS:
+        if descr.startswith(long):
+            return short + descr[len(long) :]
+    return descr
 
 
 @pytest.fixture(scope="module")
@@ -69,16 +87,25 @@ def test_cmdb_matches_the_truth_file(
             if device.serial != serial:
                 mismatches.append(f"{truth['hostname']} serial: {device.serial!r} != {serial!r}")
             seen = [
-                (i.index, i.name, i.oper_up, int(i.speed_bps or 0), i.mac)
-                for i in device.interfaces
+                (i.index, i.name, i.description, i.oper_up, int(i.speed_bps or 0), i.mac)
+                for i in sorted(device.interfaces, key=lambda i: i.index)
             ]
             expected = [
-                (i["index"], i["name"], i["oper_up"], i["speed"], i["mac"])
+                (
+                    i["index"],
+                    if_name(i["name"]),
+                    i["description"] or i["name"],
+                    i["oper_up"],
+                    i["speed"],
+                    i["mac"],
+                )
                 for i in truth["interfaces"]
             ]
             if seen != expected:
+                diff = [(a, b) for a, b in zip(seen, expected, strict=False) if a != b]
                 mismatches.append(
-                    f"{truth['hostname']} interfaces differ: {seen[:2]} vs {expected[:2]}"
+                    f"{truth['hostname']} interfaces differ ({len(seen)} vs {len(expected)}): "
+                    f"{diff[:2]}"
                 )
             software = {(s.name, s.version) for s in device.software}
             want = {(s["name"], s["version"]) for s in truth["software"]}
@@ -88,3 +115,41 @@ def test_cmdb_matches_the_truth_file(
                     f"missing {sorted(want - software)[:3]}"
                 )
     assert not mismatches, "\n".join(mismatches[:60])
+
+
+def test_no_lab_secret_lands_in_the_database(
+    lab_cmdb: tuple[Engine, Settings, CycleSummary], lab: Any
+) -> None:
+    engine, _, _ = lab_cmdb
+    secrets = {
+        path.name: path.read_text().strip()
+        for path in Path(lab.secrets_dir).iterdir()
+        if path.is_file() and path.read_text().strip()
+    }
+    assert {"ssh-net-password", "ssh-net-enable", "ssh-linux-password"} <= set(secrets)
+    found: list[str] = []
+    rows = 0
+    with engine.connect() as connection:
+        tables = MetaData()
+        tables.reflect(connection)
+        for table in tables.sorted_tables:
+            for row in connection.execute(table.select()):
+                rows += 1
+                for column, value in row._mapping.items():
+                    text = (
+                        value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+                    )
+                    found += [
+                        f"{table.name}.{column}: {name}"
+                        for name, secret in secrets.items()
+                        if secret in text
+                    ]
+    assert rows > 1000  # the dump really covers a polled CMDB (configs, software, interfaces)
+    assert found == []
+    engine.dispose()  # checkpoint the WAL so the file holds everything written
+    database = Path(str(engine.url.database))
+    for path in (database, database.with_name(database.name + "-wal")):
+        if path.exists():
+            content = path.read_bytes()
+            leaked = [name for name, secret in secrets.items() if secret.encode() in content]
+            assert leaked == [], f"{path.name} holds {leaked}"
