@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -335,7 +335,3 @@ def period_of(day: dt.date) -> str:
 def progress(value: float, target: float) -> float | None:
     """Share of the target reached, in percent, capped at 100; None for a zero target."""
     return None if target == 0 else round(min(100.0, 100.0 * value / target), 1)
-
-
-def by_id(indicators: Iterable[Indicator]) -> Mapping[str, Indicator]:
-    return {i.id: i for i in indicators}

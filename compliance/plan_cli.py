@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy.orm import Session
@@ -19,7 +20,6 @@ from sqlalchemy.orm import Session
 from atalaya.settings import Settings
 from cmdb.indicators import load_report, load_units, store_values
 from cmdb.models import utcnow
-from compliance.cli import Run, run_evaluation
 from compliance.indicators import (
     IndicatorResult,
     PlanInputs,
@@ -29,6 +29,9 @@ from compliance.indicators import (
 )
 from compliance.plan_report import LABELS, PlanReport, render_text
 from compliance.policy import PolicyError
+
+if TYPE_CHECKING:
+    from compliance.cli import Run
 
 PERIOD = re.compile(r"^\d{4}-H[12]$")
 
@@ -45,6 +48,9 @@ def evaluate_plan(
 ) -> PlanRun:
     """Evaluate as of a date, compute every indicator and store the values under `period`
     (default: the period of the evaluation date)."""
+    # imported here: compliance.cli registers this module's command at its end
+    from compliance.cli import run_evaluation
+
     run = run_evaluation(settings, session, as_of, store=True)
     indicators = load_indicators(settings.policies_path, [r.id for r in run.policies.rules])
     inputs = PlanInputs(
@@ -70,6 +76,8 @@ def plan_report(
         done = evaluate_plan(settings, session, as_of, period or current)
         facts, policies, chosen = done.run.facts, done.run.policies, done.period
     else:
+        from compliance.cli import run_evaluation
+
         done_run = run_evaluation(settings, session, as_of, store=False)
         facts, policies, chosen = done_run.facts, done_run.policies, period
     indicators = load_indicators(settings.policies_path, [r.id for r in policies.rules])

@@ -366,3 +366,35 @@ def test_report_plan_command_prints_every_indicator_as_json(restored: PlanLab) -
     ids = re.findall(r'^      "id": "([0-9.]+)"', out, re.MULTILINE)
     assert ids == [i.id for i in load_indicators(restored.settings.policies_path)]
     assert '"period": "2026-H2"' in out and '"previous_period": "2026-H1"' in out
+
+
+def test_plan_page_shows_every_indicator_with_a_sparkline_and_serves_the_pdf(
+    plan_lab: PlanLab,
+) -> None:
+    from cmdb.users import create_user
+    from web.app import create_app
+
+    with Session(plan_lab.engine) as session, session.begin():
+        evaluate_plan(plan_lab.settings, session, plan_lab.today, "2026-H2")
+        create_user(session, "lector", "una clave larga 123", "viewer")
+    app = create_app(plan_lab.settings, plan_lab.engine)
+    client = app.test_client()
+    assert client.get("/plan").status_code == 302  # login first
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    client.post(
+        "/login",
+        data={
+            "username": "lector",
+            "password": "una clave larga 123",
+            "csrf_token": token.group(1),
+        },
+    )
+    html = client.get("/plan?period=2026-H2").get_data(as_text=True)
+    indicators = load_indicators(plan_lab.settings.policies_path)
+    assert html.count('<tr class="indicator"') == len(indicators)
+    assert html.count('class="sparkline"') == len(indicators)
+    assert "Unidades pendientes" in html  # Spanish by default
+    pdf = client.get("/plan.pdf?period=2026-H2")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
