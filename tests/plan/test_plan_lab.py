@@ -1,8 +1,8 @@
 """Done-when of issue 9, against the simulated network: collect once, compute the plan indicators,
 and compare each with what the lab's truth file (and the inventory it declared) implies.
 
-The expected values are counted here from truth.json, never from the CMDB: sites, their kinds,
-their devices' kinds and seeded violations, which sites the lab made unreachable.
+The expected values are counted from truth.json (tests/plan/support.py), never from the CMDB:
+sites, their kinds, their devices' kinds and seeded violations, which sites the lab made dark.
 """
 
 from __future__ import annotations
@@ -12,62 +12,27 @@ import os
 import re
 import subprocess
 import sys
-import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from atalaya.settings import Settings, load_settings
+from atalaya.settings import load_settings
 from cmdb import db
-from cmdb.indicators import load_report, load_units
+from cmdb.indicators import load_report
 from cmdb.inventory import apply_inventory, read_toml
-from cmdb.inventory_schema import PLATFORMS
-from cmdb.models import PollRun
 from collectors.scheduler import run_cycle
 from compliance.cli import run_evaluation
-from compliance.indicators import IndicatorResult, PlanInputs, compute_all, load_indicators
+from compliance.indicators import IndicatorResult, load_indicators
 from compliance.plan_cli import evaluate_plan
 from compliance.reports import controls_report
+from tests.plan.support import UNITS, PlanLab, Truth, compute_now, importable, retry_failed
 from web.plan import pdf_bytes, render_document
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
-UNITS = ("establishment", "regional_office")
 VPN_AND_INTERCONNECTION = ("1.7", "1.7.1", "1.7.4")
-
-
-@dataclass
-class PlanLab:
-    lab: Any
-    settings: Settings
-    engine: Engine
-    today: dt.date
-
-
-def _importable(text: str) -> str:
-    # older checkouts of the inventory schema lack the video endpoints' platform; the indicators
-    # read the device kind, which stays video_endpoint
-    if "cisco_roomos" in PLATFORMS:
-        return text
-    return text.replace('platform = "cisco_roomos"', 'platform = "other"')
-
-
-def _retry_failed(plan: PlanLab, first: list[int]) -> None:
-    """One more pass of a loop over the sites whose devices timed out (a busy 2-core machine):
-    a device the lab serves must not turn into missing evidence by chance."""
-    truth_site = {d["hostname"]: d["site"] for d in plan.lab.truth["devices"]}
-    with Session(plan.engine) as session:
-        runs = session.scalars(select(PollRun).where(PollRun.id.in_(first))).all()
-        retry = {r.loop: {truth_site.get(e.get("device"), "") for e in r.errors} for r in runs}
-    for loop, sites in retry.items():
-        sites.discard("")
-        if sites:
-            run_cycle(plan.engine, plan.settings, only=loop, sites=sorted(sites))
 
 
 @pytest.fixture(scope="module")
@@ -84,123 +49,19 @@ def plan_lab(
     engine = db.make_engine(settings.database_url)
     db.upgrade(engine)
     inventory = folder / "inventory.toml"
-    inventory.write_text(_importable(Path(lab.inventory_path).read_text("utf-8")), "utf-8")
+    inventory.write_text(importable(Path(lab.inventory_path).read_text("utf-8")), "utf-8")
     with Session(engine) as session, session.begin():
         apply_inventory(session, read_toml(inventory), dt.datetime.now(dt.UTC))
     plan = PlanLab(lab, settings, engine, dt.date.fromisoformat(lab.truth["reference_date"]))
     summary = run_cycle(engine, settings)
-    _retry_failed(plan, [loop.run_id for loop in summary.loops if loop.failed])
+    retry_failed(plan, [loop.run_id for loop in summary.loops if loop.failed])
     yield plan
     engine.dispose()
 
 
-def _compute(plan: PlanLab) -> dict[str, IndicatorResult]:
-    """Indicators now, without storing anything."""
-    with Session(plan.engine) as session:
-        run = run_evaluation(plan.settings, session, plan.today, store=False)
-        inputs = PlanInputs(
-            load_units(session), run.findings, run.scores, run.facts, run.policies, plan.today
-        )
-    indicators = load_indicators(plan.settings.policies_path)
-    return {r.indicator_id: r for r in compute_all(indicators, inputs)}
-
-
-class Truth:
-    """What the lab's truth file and declared inventory say, counted without the CMDB."""
-
-    def __init__(self, lab: Any) -> None:
-        truth = lab.reload_truth()
-        declared = tomllib.loads(Path(lab.inventory_path).read_text("utf-8"))
-        self.sites = {s["code"]: s for s in truth["sites"]}
-        self.declared = {s["code"]: s for s in declared["site"]}
-        self.uplink = {lk["site"]: lk["peer"] for lk in declared["link"]}
-        self.devices: dict[str, list[dict[str, Any]]] = {code: [] for code in self.sites}
-        for device in truth["devices"]:
-            self.devices[device["site"]].append(device)
-        self.all_devices = truth["devices"]
-
-    def up(self, code: str) -> bool:
-        return not self.sites[code]["unreachable"]
-
-    def codes(self, *kinds: str) -> list[str]:
-        return [c for c, s in self.sites.items() if s["kind"] in kinds]
-
-    def has(self, code: str, kind: str) -> bool:
-        return any(d["kind"] == kind for d in self.devices[code])
-
-    def clean(self, code: str, rules: set[str], kinds: tuple[str, ...]) -> bool:
-        judged = [d for d in self.devices[code] if d["kind"] in kinds]
-        return bool(judged) and not any(rules & set(d["violations"]) for d in judged)
-
-    def path_up(self, code: str) -> bool:
-        while code in self.uplink:
-            if not self.up(code):
-                return False
-            code = self.uplink[code]
-        return self.sites[code]["kind"] == "headquarters"
-
-    def expected(self) -> dict[str, set[str]]:
-        """Per site-counted indicator: the members that should be in its numerator."""
-        units = self.codes(*UNITS)
-
-        def where(members: list[str], test: Any) -> set[str]:
-            return {c for c in members if test(c)}
-
-        servers = ("server",)
-        return {
-            "1.1.1": where(
-                units, lambda c: self.declared[c].get("has_lan", True) and self.has(c, "switch")
-            ),
-            "1.1.4": where(
-                units,
-                lambda c: (
-                    all(self.has(c, k) for k in ("switch", "vpn_gateway", "server"))
-                    and self.clean(
-                        c, {"HW-LIFE-01", "HW-EOS-01"}, ("switch", "vpn_gateway", "server")
-                    )
-                ),
-            ),
-            "1.1.6": where(
-                self.codes("establishment"), lambda c: self.up(c) and self.has(c, "video_endpoint")
-            ),
-            "1.3.1": where(
-                self.codes("headquarters", "data_centre"),
-                lambda c: self.up(c) and self.has(c, "server") and self.has(c, "switch"),
-            ),
-            "1.3.3": where(
-                self.codes("data_centre"), lambda c: self.up(c) and self.has(c, "server")
-            ),
-            "1.4": where(units, lambda c: self.up(c) and self.clean(c, {"LIC-01"}, servers)),
-            "1.5": where(
-                units, lambda c: self.up(c) and self.clean(c, {"SW-STD-01", "SW-AV-01"}, servers)
-            ),
-            "1.5.3": where(
-                units,
-                lambda c: (
-                    self.up(c)
-                    and self.clean(c, {"OS-EOL-01", "SW-EOL-01", "LNX-PATCH-01"}, servers)
-                ),
-            ),
-            "1.7": where(units, self.up),
-            "1.7.1": where(units, lambda c: self.up(c) and self.has(c, "vpn_gateway")),
-            "1.7.2": where(units, lambda c: self.up(c) and self.has(c, "ip_phone_gateway")),
-            "1.7.4": where(units, self.path_up),
-            "1.7.5": where(
-                self.codes("regional_office"),
-                lambda c: (
-                    self.up(c)
-                    and all(
-                        self.up(e) for e in self.codes("establishment") if self.uplink.get(e) == c
-                    )
-                ),
-            ),
-            "5.4": where(units, lambda c: bool(self.declared[c].get("in_continuity_plan"))),
-        }
-
-
 def test_each_indicator_equals_what_the_truth_implies(plan_lab: PlanLab) -> None:
     truth = Truth(plan_lab.lab)
-    results = _compute(plan_lab)
+    results = compute_now(plan_lab)
     wrong = []
     expected = truth.expected()
     # Known disagreement (reported): the lab's catalogue treats Debian 12 as supported at its
@@ -244,7 +105,7 @@ def test_each_indicator_equals_what_the_truth_implies(plan_lab: PlanLab) -> None
 def test_control_indicators_count_the_statement_of_applicability(plan_lab: PlanLab) -> None:
     with Session(plan_lab.engine) as session:
         run = run_evaluation(plan_lab.settings, session, plan_lab.today, store=False)
-    results = _compute(plan_lab)
+    results = compute_now(plan_lab)
     rows = [r for r in controls_report(run.policies, run.scores) if r["iso27001_2013"]]
     applicable = [r for r in rows if r["applicable"]]
     implemented = [
@@ -258,7 +119,7 @@ def test_control_indicators_count_the_statement_of_applicability(plan_lab: PlanL
 def _fail_and_probe(plan: PlanLab, site: str) -> dict[str, IndicatorResult]:
     plan.lab.fail(site)
     run_cycle(plan.engine, plan.settings, only="reachability")
-    return _compute(plan)
+    return compute_now(plan)
 
 
 @pytest.fixture
@@ -271,7 +132,7 @@ def restored(plan_lab: PlanLab) -> Iterator[PlanLab]:
 def test_failing_a_site_lowers_vpn_and_interconnection_by_exactly_that_site(
     restored: PlanLab,
 ) -> None:
-    before = _compute(restored)
+    before = compute_now(restored)
     truth = Truth(restored.lab)
     site = next(
         c
