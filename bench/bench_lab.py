@@ -1,0 +1,325 @@
+"""The whole lab: each collection loop over every device of a full-scale lab, beside a peer.
+
+A lab at scale 1.0 (868 devices) starts on its own net octet in a temporary state directory.
+Atalaya's collectors run in a child process (so its CPU and peak RSS are its own); the parent
+tells it which loop to run and reads the lab agents' CPU from /proc/<pid>/stat before and after,
+so the simulated devices' cost is reported apart from the collector's. Peers, same run:
+  - reachability: fping (3 packets each) and a plain asyncio TCP connect sweep;
+  - SNMP inventory: net-snmp snmpget + snmpbulkwalk of the same tables over a sample;
+  - SSH configs: a plain netmiko loop (connect, enable, the same three commands) over a sample.
+Run (loopback-only namespace, as the tests do):
+  unshare --net -- bash -c 'ip link set lo up && .venv/bin/python bench/bench_lab.py'
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import concurrent.futures as cf
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.peers import children_cpu_s, process_cpu_s, self_cpu_s  # noqa: E402
+from collectors.base import SnmpCredential, SshCredential, Target  # noqa: E402
+
+LOOPS = ("reachability", "snmp", "software", "ssh")
+SSH_CONCURRENCY = 16  # the settings default (collect.ssh_concurrency)
+
+
+def lab_targets(state_dir: Path) -> tuple[list[Target], list[Target]]:
+    """Devices and site links as Targets, straight from the lab's files (truth, credentials,
+    secrets, inventory): the benchmark measures the collectors, not the inventory import."""
+    import tomllib
+
+    state = json.loads((state_dir / "state.json").read_text())
+    secrets = Path(state["secrets_dir"])
+    creds: dict[str, SnmpCredential | SshCredential] = {}
+    for c in json.loads((state_dir / "credentials.json").read_text()):
+
+        def secret(key: str, c: dict[str, Any] = c) -> str:
+            return (secrets / c[key]).read_text().strip() if c.get(key) else ""
+
+        if c["type"] == "ssh":
+            creds[c["name"]] = SshCredential(
+                c["name"], c["username"], secret("password"), "", secret("enable_secret")
+            )
+        elif c["version"] == "3":
+            creds[c["name"]] = SnmpCredential(
+                c["name"],
+                "3",
+                user=c["user"],
+                auth_key=secret("auth_key"),
+                priv_key=secret("priv_key"),
+            )
+        else:
+            creds[c["name"]] = SnmpCredential(c["name"], "2c", community=secret("community"))
+    devices = []
+    for d in json.loads((state_dir / "truth.json").read_text())["devices"]:
+        snmp, ssh = creds.get(d["snmp_credential"]), creds.get(d["ssh_credential"])
+        devices.append(
+            Target(
+                d["hostname"],
+                d["address"],
+                d["platform"],
+                d["site"],
+                d["kind"],
+                snmp=snmp if isinstance(snmp, SnmpCredential) else None,
+                ssh=ssh if isinstance(ssh, SshCredential) else None,
+                snmp_port=state["snmp_port"],
+                ssh_port=state["ssh_port"],
+            )
+        )
+    inventory = tomllib.loads((state_dir / "inventory.toml").read_text())
+    links = [
+        Target(
+            f"link:{link['site']}",
+            link["probe"],
+            "link",
+            link["site"],
+            "link",
+            ssh_port=state["ssh_port"],
+        )
+        for link in inventory.get("link", [])
+        if link.get("probe")
+    ]
+    return devices, links
+
+
+# -- the child: Atalaya's collectors, one loop per line read from stdin ------------------------
+def child(state_dir: Path) -> None:
+    from collectors.reachability import ReachabilityCollector
+    from collectors.snmp import INVENTORY_PARTS, SOFTWARE_PARTS, SnmpCollector
+    from collectors.ssh import SshCollector
+
+    devices, links = lab_targets(state_dir)
+    for line in sys.stdin:
+        loop = line.strip()
+        cpu0, wall0 = self_cpu_s(), time.perf_counter()
+        if loop == "reachability":
+            samples = ReachabilityCollector(concurrency=512).probe(devices + links, 20.0)
+            ok, total, values = sum(s.up for s in samples), len(samples), 0
+        elif loop == "ssh":
+            network = [t for t in devices if t.platform == "cisco_ios"]
+            facts = SshCollector(concurrency=SSH_CONCURRENCY).collect(network, 20.0)
+            ok, total, values = sum(f.ok for f in facts), len(facts), 0
+        else:
+            parts = INVENTORY_PARTS if loop == "snmp" else SOFTWARE_PARTS
+            deadline = 20.0 if loop == "snmp" else 40.0
+            facts = SnmpCollector(concurrency=64).collect(devices, deadline, parts)
+            ok, total = sum(f.ok for f in facts), len(facts)
+            values = sum(len(f.interfaces or []) * 10 + len(f.software or []) for f in facts)
+        result = {"loop": loop, "wall": time.perf_counter() - wall0, "cpu": self_cpu_s() - cpu0}
+        result |= {"ok": ok, "total": total, "values": values, "rss_mb": _peak_rss_mb()}
+        print(json.dumps(result), flush=True)
+
+
+def _peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+# -- peers, run in the parent ----------------------------------------------------------------
+def peer_fping(addresses: list[str]) -> dict[str, float]:
+    cpu0, wall0 = children_cpu_s(), time.perf_counter()
+    # -i 1: 1 ms between packets to different targets (the 10 ms default makes it 10x slower)
+    done = subprocess.run(
+        ["fping", "-q", "-c", "3", "-p", "20", "-i", "1", "-t", "1000", *addresses],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    up = sum(1 for line in done.stderr.splitlines() if "/0%" not in line and "xmt/rcv" in line)
+    return {"wall": time.perf_counter() - wall0, "cpu": children_cpu_s() - cpu0, "ok": up}
+
+
+def peer_tcp_sweep(addresses: list[tuple[str, int]]) -> dict[str, float]:
+    async def one(host: str, port: int, gate: asyncio.Semaphore) -> bool:
+        async with gate:
+            try:
+                async with asyncio.timeout(1.0):
+                    _, writer = await asyncio.open_connection(host, port)
+            except (OSError, TimeoutError):
+                return False
+            writer.close()
+            return True
+
+    async def sweep() -> int:
+        gate = asyncio.Semaphore(512)
+        return sum(await asyncio.gather(*(one(h, p, gate) for h, p in addresses)))
+
+    cpu0, wall0 = self_cpu_s(), time.perf_counter()
+    ok = asyncio.run(sweep())
+    return {"wall": time.perf_counter() - wall0, "cpu": self_cpu_s() - cpu0, "ok": ok}
+
+
+SNMP_TREES = (
+    "1.3.6.1.2.1.1",
+    "1.3.6.1.2.1.2.2.1",
+    "1.3.6.1.2.1.31.1.1.1",
+    "1.3.6.1.2.1.47.1.1.1.1",
+)
+
+
+def peer_bulkwalk(targets: list[Any]) -> dict[str, float]:
+    """snmpbulkwalk of the system group, ifTable, ifXTable and entPhysicalTable, 4 at once."""
+
+    def walk(target: Any, tree: str) -> int:
+        assert target.snmp is not None
+        args = ["snmpbulkwalk", "-v2c", "-c", target.snmp.community, "-On", "-Cr25", "-t", "2"]
+        address = f"udp:{target.address}:{target.snmp_port}"
+        done = subprocess.run([*args, address, tree], capture_output=True, text=True, check=False)
+        return done.stdout.count("\n")
+
+    cpu0, wall0 = children_cpu_s(), time.perf_counter()
+    with cf.ThreadPoolExecutor(4) as pool:
+        values = sum(
+            pool.map(lambda job: walk(*job), [(t, o) for t in targets for o in SNMP_TREES])
+        )
+    return {"wall": time.perf_counter() - wall0, "cpu": children_cpu_s() - cpu0, "values": values}
+
+
+def peer_netmiko(targets: list[Any]) -> dict[str, float]:
+    """A plain netmiko loop, defaults only: what an operator's script would do."""
+    from netmiko import ConnectHandler
+
+    def poll(target: Any) -> bool:
+        cred = target.ssh
+        with ConnectHandler(
+            device_type="cisco_ios",
+            host=target.address,
+            port=target.ssh_port,
+            username=cred.username,
+            password=cred.password,
+            secret=cred.enable_secret,
+        ) as conn:
+            conn.enable()
+            outputs = [conn.send_command(c) for c in ("show version", "show running-config")]
+            outputs.append(conn.send_command("show inventory"))
+        return str(outputs[1]).rstrip().endswith("end")
+
+    cpu0, wall0 = self_cpu_s(), time.perf_counter()
+    with cf.ThreadPoolExecutor(SSH_CONCURRENCY) as pool:
+        ok = sum(pool.map(poll, targets))
+    return {"wall": time.perf_counter() - wall0, "cpu": self_cpu_s() - cpu0, "ok": ok}
+
+
+# -- the parent: lab up, drive the child, measure agents and peers -----------------------------
+def agents_cpu(pids: dict[str, int]) -> float:
+    return sum(process_cpu_s(pid) for pid in pids.values())
+
+
+def run(scale: float, net: int, seed: int, sample: int) -> dict[str, Any]:
+    from lab.runtime import Lab
+
+    report: dict[str, Any] = {"scale": scale, "loops": {}, "peers": {}}
+    with tempfile.TemporaryDirectory(prefix="atalaya-bench-lab-") as tmp:
+        lab = Lab(Path(tmp) / "lab", Path(tmp) / "secrets")
+        started = time.perf_counter()
+        try:
+            lab.up(seed=seed, scale=scale, net=net, timeout_s=180)
+            report["lab_up_s"] = time.perf_counter() - started
+            pids = lab.running_pids()
+            devices, links = lab_targets(lab.state_dir)
+            report["devices"], report["links"] = len(devices), len(links)
+            worker = subprocess.Popen(
+                [sys.executable, __file__, "--child", str(lab.state_dir)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            assert worker.stdin is not None and worker.stdout is not None
+            for loop in LOOPS:
+                before = agents_cpu(pids)
+                worker.stdin.write(loop + "\n")
+                worker.stdin.flush()
+                result = json.loads(worker.stdout.readline())
+                result["agents_cpu"] = agents_cpu(pids) - before
+                report["loops"][loop] = result
+            worker.stdin.close()
+            worker.wait(timeout=60)
+            report["peers"] = run_peers(pids, devices, sample)
+        finally:
+            lab.down()
+    return report
+
+
+def run_peers(pids: dict[str, int], devices: list[Target], sample: int) -> dict[str, Any]:
+    peers: dict[str, Any] = {}
+    addresses = [t.address for t in devices]
+    peers["fping"] = peer_fping(addresses)
+    peers["tcp_sweep"] = peer_tcp_sweep([(t.address, t.ssh_port) for t in devices])
+    v2c = [t for t in devices if t.snmp and t.snmp.version == "2c" and t.kind == "switch"]
+    before = agents_cpu(pids)
+    peers["snmpbulkwalk"] = peer_bulkwalk(v2c[:sample]) | {"devices": len(v2c[:sample])}
+    peers["snmpbulkwalk"]["agents_cpu"] = agents_cpu(pids) - before
+    network = [t for t in devices if t.platform == "cisco_ios"][:sample]
+    before = agents_cpu(pids)
+    peers["netmiko"] = peer_netmiko(network) | {"devices": len(network)}
+    peers["netmiko"]["agents_cpu"] = agents_cpu(pids) - before
+    return peers
+
+
+def render(report: dict[str, Any]) -> str:
+    loops, peers = report["loops"], report["peers"]
+    lines = [
+        f"lab: scale {report['scale']}, {report['devices']} devices + {report['links']} links, "
+        f"up in {report['lab_up_s']:.1f} s",
+        f"{'loop':<14}{'targets':>8}{'ok':>6}{'wall s':>9}{'CPU s':>8}{'agents CPU s':>14}"
+        f"{'peak RSS MB':>13}",
+    ]
+    for name, r in loops.items():
+        lines.append(
+            f"{name:<14}{r['total']:>8}{r['ok']:>6}{r['wall']:>9.2f}{r['cpu']:>8.2f}"
+            f"{r['agents_cpu']:>14.2f}{r['rss_mb']:>13.0f}"
+        )
+    reach, ssh, snmp = loops["reachability"], loops["ssh"], loops["snmp"]
+    fping, tcp = peers["fping"], peers["tcp_sweep"]
+    walk, netmiko = peers["snmpbulkwalk"], peers["netmiko"]
+    per = snmp["total"] or 1
+    lines += [
+        "peers (same run):",
+        f"  fping -c3 of {report['devices']} devices: {fping['wall']:.2f} s wall, "
+        f"{fping['cpu']:.2f} s CPU; atalaya sweep wall {reach['wall'] / fping['wall']:.2f}x",
+        f"  asyncio TCP connect sweep: {tcp['wall']:.2f} s wall, {tcp['cpu']:.2f} s CPU; "
+        f"atalaya sweep (ICMP x3 + TCP) CPU {reach['cpu'] / max(tcp['cpu'], 1e-3):.2f}x",
+        f"  snmpbulkwalk of {walk['devices']} switches: {walk['wall']:.2f} s wall, "
+        f"{walk['cpu']:.2f} s CPU, agents {walk['agents_cpu']:.2f} s; per device atalaya/peer "
+        f"wall {snmp['wall'] / per / (walk['wall'] / walk['devices']):.2f}x, CPU "
+        f"{snmp['cpu'] / per / (walk['cpu'] / walk['devices']):.2f}x",
+        f"  plain netmiko, {netmiko['devices']} devices, {SSH_CONCURRENCY} threads: "
+        f"{netmiko['wall']:.2f} s wall, {netmiko['cpu']:.2f} s CPU, {netmiko['ok']} complete; "
+        f"per device atalaya/peer wall "
+        f"{ssh['wall'] / ssh['total'] / (netmiko['wall'] / netmiko['devices']):.2f}x, CPU "
+        f"{ssh['cpu'] / ssh['total'] / (netmiko['cpu'] / netmiko['devices']):.2f}x",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--net", type=int, default=61, help="lab instance octet (127.N.x.y)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--sample", type=int, default=40, help="devices polled by SNMP/SSH peers")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    report = run(args.scale, args.net, args.seed, args.sample)
+    print(json.dumps(report, indent=1) if args.json else render(report))
+
+
+if __name__ == "__main__":
+    main()
