@@ -156,3 +156,11 @@ def test_openapi_describes_every_api_route(app: Flask, clients: dict[str, FlaskC
     }
     routed = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1")}
     assert routed == described
+
+
+def test_paginated_pages_link_to_the_next_page(clients: dict[str, FlaskClient]) -> None:
+    """The pager keeps the path's own arguments (a control id) and the filters."""
+    page = clients["viewer"].get("/controls/A.8.1.1?per_page=1").get_data(as_text=True)
+    assert "/controls/A.8.1.1?per_page=1&amp;page=2" in page
+    listing = clients["viewer"].get("/findings?status=fail&per_page=2").get_data(as_text=True)
+    assert "status=fail" in listing and "page=2" in listing
