@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from compliance.policy_reader import DatedValue, PolicyError, Reader, parse_version
@@ -175,12 +175,19 @@ def load_software(file: str, data: Mapping[str, Any]) -> list[SoftwareProduct]:
                 "support",
                 "unsupported_below",
                 "unsupported_below_source",
+                "extended_support_counts",
                 "cycle",
             }
         )
         pid = r.text("id")
         below = r.table.get("unsupported_below")
         cycles = tuple(_cycle(file, pid, c) for c in r.tables("cycle"))
+        if r.flag("extended_support_counts"):
+            # The extended phase is free security support (Debian LTS): it ends support.
+            cycles = tuple(
+                replace(c, end_of_support=c.end_of_extended_support or c.end_of_support)
+                for c in cycles
+            )
         if not cycles:
             raise r.error("cycle", "at least one [[software.cycle]]")
         products.append(

@@ -154,3 +154,15 @@ def test_link_availability_threshold(policies: PolicySet) -> None:
     assert evaluate(policies.rule("AVL-LINK-01"), ok, policies, TODAY).status == "pass"
     never = dataclasses.replace(link, link_availability_30d=None)
     assert evaluate(policies.rule("AVL-LINK-01"), never, policies, TODAY).status == "unknown"
+
+
+def test_debian_lts_counts_as_support_but_paid_extensions_do_not(policies: PolicySet) -> None:
+    rule = policies.rule("OS-EOL-01")
+    bookworm = load_case("linux-compliant", os_name="Debian GNU/Linux", os_version="12")
+    # security support ended 2026-07-11; Debian LTS (free, community) runs to 2028-06-30
+    assert evaluate(rule, bookworm, policies, dt.date(2026, 12, 1)).status == "pass"
+    failed = evaluate(rule, bookworm, policies, dt.date(2028, 7, 1))
+    assert failed.status == "fail" and "2028-06-30" in failed.evidence
+    # Ubuntu ESM is a paid extension: 20.04 is out of support after its standard end
+    focal = load_case("linux-compliant", os_version="20.04")
+    assert evaluate(rule, focal, policies, dt.date(2026, 12, 1)).status == "fail"
