@@ -39,7 +39,9 @@ def crypto_config(device: Device, secret: str) -> list[str]:
     ]
     if "VPN-IKE-01" in bad:
         lines += ["crypto isakmp policy 10", " encr 3des", " hash md5",
-                  " authentication pre-share", " group 2", "crypto isakmp key 0 cisco123 address "
+                  # the legacy IKEv1 policy is VPN-IKE-01; its DH group follows VPN-DH-01
+                  " authentication pre-share", f" group {group}",
+                  "crypto isakmp key 0 cisco123 address "
                   f"{hub}", "!"]
     lines += [f"crypto ipsec transform-set TS-VPN {esp_enc} {esp_int}", " mode tunnel", "!",
               "crypto ipsec profile IPSEC-VPN", " set transform-set TS-VPN"]
