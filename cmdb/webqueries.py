@@ -357,3 +357,16 @@ def site_names(session: Session) -> dict[int, tuple[str, str]]:
 
 def platforms(session: Session) -> list[str]:
     return list(session.scalars(select(Device.platform).distinct().order_by(Device.platform)))
+
+
+def failing_by_site(session: Session, rule_ids: Sequence[str]) -> list[tuple[str, str, int]]:
+    """(region code, site code, failing findings) of these rules: counts, not rows."""
+    rows = session.execute(
+        select(Region.code, Site.code, func.count())
+        .select_from(Finding)
+        .outerjoin(Site, Finding.site_id == Site.id)
+        .outerjoin(Region, Site.region_id == Region.id)
+        .where(Finding.rule_id.in_(list(rule_ids)), Finding.status == "fail")
+        .group_by(Region.code, Site.code)
+    )
+    return [(region or "—", site or "—", count) for region, site, count in rows]

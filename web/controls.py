@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from cmdb.models import Device, Waiver
-from cmdb.webqueries import finding_query, paginate
+from cmdb.webqueries import failing_by_site, finding_query, paginate
 from compliance.reports import controls_report
 from web.findings import control_rules
 from web.views import db, now, page_args, policies, scores
@@ -38,9 +38,11 @@ def control(control_id: str) -> str:
     if title is None:
         abort(404)
     rule_ids = control_rules(control_id)
-    failing = db().execute(finding_query(rule_ids=rule_ids, status="fail")).all()
-    by_region = Counter(row[4] or "—" for row in failing)
-    by_site = Counter((row[4] or "—", row[3] or "—") for row in failing)
+    by_site: Counter[tuple[str, str]] = Counter()
+    by_region: Counter[str] = Counter()
+    for region, site, count in failing_by_site(db(), rule_ids):
+        by_site[(region, site)] += count
+        by_region[region] += count
     page, per_page = page_args()
     current = scores()
     score = current.controls_2013.get(control_id) or current.controls_2022.get(control_id)
