@@ -82,8 +82,7 @@ class OsRelease:
 LINUX = (
     OsRelease("Ubuntu", "24.04", "Ubuntu 24.04.2 LTS", "6.8.0-60-generic", "debian", True, "ubuntu",
               "noble"),
-    # Debian 12: security support ends 2026-06 (policies/lifecycle), before the 2027-06 bar
-    OsRelease("Debian", "12", "Debian GNU/Linux 12 (bookworm)", "6.1.0-37-amd64", "debian", False,
+    OsRelease("Debian", "12", "Debian GNU/Linux 12 (bookworm)", "6.1.0-37-amd64", "debian", True,
               "debian", "bookworm"),
     OsRelease("Debian", "13", "Debian GNU/Linux 13 (trixie)", "6.12.38+deb13-amd64", "debian", True,
               "debian", "trixie"),
