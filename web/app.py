@@ -121,9 +121,9 @@ def _register_blueprints(app: Flask) -> None:
         findings,
         lifecycle,
         overview,
+        plan,
         sites,
     )
-    from web import plan
 
     for module in (core, auth, overview, sites, devices, controls, findings, lifecycle, changes):
         app.register_blueprint(module.bp)
