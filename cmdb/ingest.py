@@ -32,6 +32,18 @@ from cmdb.models import (
 )
 from collectors.base import DeviceFacts, InterfaceFact, ProbeSample
 
+
+def _fit(model: type[Any], values: dict[str, Any]) -> dict[str, Any]:
+    """Clip text to its column's length. A broken agent's 300-character ifName must not make
+    PostgreSQL refuse the whole device's ingest (SQLite would store it, PostgreSQL raises)."""
+    columns = model.__table__.columns
+    fitted = {}
+    for key, value in values.items():
+        length = getattr(columns[key].type, "length", None) if key in columns else None
+        fitted[key] = value[:length] if isinstance(value, str) and length else value
+    return fitted
+
+
 IDENTITY = ("vendor", "model", "serial", "os_name", "os_version", "sys_name", "sys_object_id")
 
 
@@ -102,7 +114,9 @@ def ingest_device_facts(session: Session, facts: DeviceFacts) -> list[Change]:
             f"{facts.source}: seen again after retirement",
             at,
         )
-    identity = {name: getattr(facts, name) for name in IDENTITY if getattr(facts, name)}
+    identity = _fit(
+        Device, {name: getattr(facts, name) for name in IDENTITY if getattr(facts, name)}
+    )
     if "serial" in identity and identity["serial"] != device.serial:
         changes += _release_serial(session, device, identity["serial"], facts.source, at)
     changes += apply_changes(session, device, "device", identity, facts.source, at)
@@ -177,28 +191,38 @@ def _sync_interfaces(
     seen = set()
     for fact in observed:
         seen.add(fact.index)
-        values = {
-            "name": fact.name,
-            "description": fact.description,
-            "alias": fact.alias,
-            "kind": fact.kind,
-            "admin_up": fact.admin_up,
-            "oper_up": fact.oper_up,
-            "speed_bps": fact.speed_bps,
-            "mac": fact.mac,
-            "mtu": fact.mtu,
-        }
+        values = _fit(
+            Interface,
+            {
+                "name": fact.name,
+                "description": fact.description,
+                "alias": fact.alias,
+                "kind": fact.kind,
+                "admin_up": fact.admin_up,
+                "oper_up": fact.oper_up,
+                "speed_bps": fact.speed_bps,
+                "mac": fact.mac,
+                "mtu": fact.mtu,
+            },
+        )
         row = current.get(fact.index)
         if row is None:
             device.interfaces.append(Interface(index=fact.index, **values))
             if current:  # the first discovery of a device is not a change of it
                 changes.append(
                     record_event(
-                        session, device, "device", "interface added", None, fact.name, source, at
+                        session,
+                        device,
+                        "device",
+                        "interface added",
+                        None,
+                        values["name"],
+                        source,
+                        at,
                     )
                 )
             continue
-        if row.name != fact.name or (row.speed_bps or 0) != (fact.speed_bps or 0):
+        if row.name != values["name"] or (row.speed_bps or 0) != (fact.speed_bps or 0):
             changes.append(
                 record_event(
                     session,
@@ -206,7 +230,7 @@ def _sync_interfaces(
                     "device",
                     f"interface {fact.index}",
                     f"{row.name} {row.speed_bps}",
-                    f"{fact.name} {fact.speed_bps}",
+                    f"{values['name']} {fact.speed_bps}",
                     source,
                     at,
                 )
@@ -229,16 +253,15 @@ def _sync_software(
 ) -> list[Change]:
     assert facts.software is not None
     current = {(s.name, s.version): s for s in device.software}
-    observed = {(s.name, s.version): s for s in facts.software}
+    observed: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in facts.software:
+        fitted = _fit(InstalledSoftware, asdict(item))
+        observed[(fitted["name"], fitted["version"])] = fitted
     changes = []
     first = not current
     for key, fact in observed.items():
         if key not in current:
-            device.software.append(
-                InstalledSoftware(
-                    name=fact.name, version=fact.version, vendor=fact.vendor, first_seen=at
-                )
-            )
+            device.software.append(InstalledSoftware(**fact, first_seen=at))
             if not first:
                 changes.append(
                     record_event(
@@ -247,7 +270,7 @@ def _sync_software(
                         "device",
                         "software installed",
                         None,
-                        f"{fact.name} {fact.version}".strip(),
+                        f"{fact['name']} {fact['version']}".strip(),
                         facts.source,
                         at,
                     )

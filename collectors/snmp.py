@@ -211,7 +211,7 @@ class SnmpCollector:
         facts.sys_descr = mib.text(values.get(mib.SYS_DESCR))
         facts.sys_name = mib.text(values.get(mib.SYS_NAME)) or None
         facts.sys_object_id = mib.text(values.get(mib.SYS_OBJECT_ID)) or None
-        ticks = mib.integer(values.get(mib.SYS_UPTIME))
+        ticks = mib.integer(values.get(mib.SYS_UPTIME), mib.GAUGE32)  # TimeTicks
         facts.uptime_s = ticks // 100 if ticks is not None else None
         identity = identify(facts.sys_descr)
         facts.vendor = identity.vendor

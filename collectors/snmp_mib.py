@@ -70,15 +70,30 @@ def text(value: ValueType) -> str:
     return str(value).strip()
 
 
-def integer(value: ValueType) -> int | None:
-    if isinstance(value, bool):
+# Value ranges of the SMI types read here (RFC 2578). A value outside its type's range is
+# a broken agent, not a fact: it becomes "not observed" instead of a number the CMDB's integer
+# columns would refuse (PostgreSQL's integer is 32-bit), which would fail the whole device.
+INTEGER32 = (-(2**31), 2**31 - 1)
+GAUGE32 = (0, 2**32 - 1)
+POSITIVE32 = (1, 2**31 - 1)  # InterfaceIndex, IANAifType, hrStorageAllocationUnits
+NATURAL32 = (0, 2**31 - 1)  # ifMtu, hrStorageSize/Used: Integer32 (0..2147483647)
+
+
+def integer(value: ValueType, bounds: tuple[int, int] = INTEGER32) -> int | None:
+    """An integer within ``bounds``, else None. Strings of digits are accepted (some agents
+    send numbers as OCTET STRING); floats, booleans and text are not numbers here."""
+    if isinstance(value, bool | float):
         return None
     if isinstance(value, int):
-        return value
-    try:
-        return int(text(value))
-    except ValueError:
-        return None
+        number = value
+    else:
+        digits = text(value)
+        # int() of text also takes "١٢", "1_000" and, above 4,300 digits, raises: keep to ASCII
+        if not re.fullmatch(r"-?[0-9]{1,20}", digits):
+            return None
+        number = int(digits)
+    low, high = bounds
+    return number if low <= number <= high else None
 
 
 def mac(value: ValueType) -> str:
@@ -92,8 +107,14 @@ def by_index(rows: Iterable[tuple[str, ValueType]], column: str) -> dict[int, Va
     prefix = column + "."
     result: dict[int, ValueType] = {}
     for oid, value in rows:
-        if oid.startswith(prefix) and oid[len(prefix) :].isdigit():
-            result[int(oid[len(prefix) :])] = value
+        index = oid[len(prefix) :]
+        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
+        if (
+            oid.startswith(prefix)
+            and re.fullmatch(r"[0-9]{1,10}", index)
+            and int(index) <= POSITIVE32[1]
+        ):
+            result[int(index)] = value
     return result
 
 
@@ -104,8 +125,8 @@ def interfaces(columns: Mapping[str, Mapping[int, ValueType]]) -> list[Interface
     for index in indexes:
         descr = text(columns.get("descr", {}).get(index))
         speed = _speed(
-            integer(columns.get("speed", {}).get(index)),
-            integer(columns.get("high_speed", {}).get(index)),
+            integer(columns.get("speed", {}).get(index), GAUGE32),
+            integer(columns.get("high_speed", {}).get(index), GAUGE32),
         )
         admin = integer(columns.get("admin", {}).get(index))
         oper = integer(columns.get("oper", {}).get(index))
@@ -115,12 +136,12 @@ def interfaces(columns: Mapping[str, Mapping[int, ValueType]]) -> list[Interface
                 name=text(columns.get("name", {}).get(index)) or descr,
                 description=descr,
                 alias=text(columns.get("alias", {}).get(index)),
-                kind=integer(columns.get("type", {}).get(index)),
+                kind=integer(columns.get("type", {}).get(index), POSITIVE32),
                 admin_up=None if admin is None else admin == 1,
                 oper_up=None if oper is None else oper == 1,
                 speed_bps=speed,
                 mac=mac(columns.get("mac", {}).get(index)),
-                mtu=integer(columns.get("mtu", {}).get(index)),
+                mtu=integer(columns.get("mtu", {}).get(index), NATURAL32),
             )
         )
     return facts
@@ -153,6 +174,7 @@ def forti_version(value: ValueType) -> str | None:
 #    not a version: such a name gets version "".
 # Rules 1-2 give exactly the SSH collector's pairs, so a Linux server polled by both loops
 # keeps one software list instead of flipping between two namings every cycle.
+MAX_SOFTWARE_LABEL = 255
 _RPM = re.compile(
     r"^(?P<name>.+?)-(?P<version>\d[^-]*-[^-]+?)\.(?:x86_64|noarch|i[3-6]86|aarch64|ppc64le|s390x)$"
 )
@@ -174,7 +196,9 @@ def software(names: Iterable[ValueType]) -> list[SoftwareFact]:
     """Installed software from hrSWInstalledName values, one fact per (name, version)."""
     facts: dict[tuple[str, str], SoftwareFact] = {}
     for raw in names:
-        label = text(raw)
+        # hrSWInstalledName is SIZE(0..64); a longer one is a broken agent: keep what the
+        # CMDB column holds, and keep the name regexes linear on what they scan.
+        label = text(raw)[:MAX_SOFTWARE_LABEL]
         if not label:
             continue
         name, version = software_name(label)
@@ -185,10 +209,10 @@ def software(names: Iterable[ValueType]) -> list[SoftwareFact]:
 def storage(columns: Mapping[str, Mapping[int, ValueType]]) -> list[StorageFact]:
     facts = []
     for index, descr in sorted(columns.get("descr", {}).items()):
-        unit = integer(columns.get("unit", {}).get(index)) or 0
-        size = integer(columns.get("size", {}).get(index))
-        used = integer(columns.get("used", {}).get(index))
-        if size is None or used is None:
-            continue  # a row without sizes says nothing about capacity
+        unit = integer(columns.get("unit", {}).get(index), POSITIVE32)
+        size = integer(columns.get("size", {}).get(index), NATURAL32)
+        used = integer(columns.get("used", {}).get(index), NATURAL32)
+        if size is None or used is None or unit is None:
+            continue  # a row without sizes (or with impossible ones) says nothing about capacity
         facts.append(StorageFact(text(descr), size * unit, used * unit))
     return facts

@@ -61,8 +61,8 @@ _SA_HEAD = re.compile(
 )
 _ENCR = re.compile(r"Encr:\s*(?P<alg>[\w-]+)(?:,\s*keysize:\s*(?P<size>\d+))?")
 _HASH = re.compile(r"Hash:\s*(?P<hash>[\w-]+)")
-_DH = re.compile(r"DH Grp:\s*(?P<group>\d+)")
-_LIFE = re.compile(r"Life/Active Time:\s*(?P<life>\d+)/")
+_DH = re.compile(r"DH Grp:\s*(?P<group>\d{1,9})\b")  # bounded: int() of 5,000 digits raises
+_LIFE = re.compile(r"Life/Active Time:\s*(?P<life>\d{1,9})/")
 
 
 def ikev2_sas(text: str) -> list[IkeSaFact]:

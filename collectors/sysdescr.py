@@ -55,6 +55,7 @@ LINUX_KERNELS: tuple[tuple[str, str, str], ...] = (
     (r"\+deb13-amd64|^6\.12\.\d+.*Debian", "Debian", "13"),
 )
 
+MAX_SYS_DESCR = 4096
 _IOS = re.compile(r"(?:Cisco IOS|IOS \(tm\)).*?Version\s+(?P<version>[\w.()]+)", re.S)
 _IOS_XE = re.compile(r"IOS[ -]XE|IOSXE", re.I)
 _FORTI = re.compile(r"Forti(?:Gate|OS|Wifi|Switch)[^\n]*?\bv(?P<version>\d+\.\d+(?:\.\d+)?)", re.I)
@@ -62,13 +63,15 @@ _FORTI = re.compile(r"Forti(?:Gate|OS|Wifi|Switch)[^\n]*?\bv(?P<version>\d+\.\d+
 _ROOMOS = re.compile(
     r"Cisco Codec.*?SoftwareID:\s*(?:RoomOS\s+|ce)?(?P<version>\d+(?:\.\d+)+)", re.S
 )
-_WINDOWS = re.compile(r"Windows Version (?P<nt>[\d.]+) \(Build (?P<build>\d+)")
+_WINDOWS = re.compile(r"Windows Version (?P<nt>[\d.]{1,20}) \(Build (?P<build>\d{1,9})\b")
 _LINUX = re.compile(r"^Linux \S+ (?P<kernel>\S+)(?P<build>.*)$", re.S)
 
 
 def identify(sys_descr: str) -> OsIdentity:
     """Return what sysDescr says about the OS; unknown formats give an empty identity."""
-    text = sys_descr.strip()
+    # sysDescr is a DisplayString (255 octets; Cisco sends ~400): a megabyte of it is a broken
+    # agent, and the lazy ".*?" patterns below would scan it quadratically.
+    text = sys_descr[:MAX_SYS_DESCR].strip()
     if match := _IOS.search(text):
         version = match.group("version").rstrip(",")
         # Classic IOS stopped at 15.x; 16.x and later are IOS-XE even when the banner
