@@ -240,6 +240,9 @@ class PollRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     loop: Mapped[str] = mapped_column(String(32), index=True)  # reachability, snmp, ssh
     poller_group: Mapped[str] = mapped_column(String(64), default="")
+    # Regions the run covered, upper case, comma-separated; "" = every region. Lets a starting
+    # collector see that another poller group already polls its regions.
+    regions: Mapped[str] = mapped_column(String(400), default="")
     started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     devices_total: Mapped[int] = mapped_column(Integer, default=0)
@@ -247,6 +250,20 @@ class PollRun(Base):
     devices_failed: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{device, reason, message}]
 
+
+
+class PollLease(Base):
+    """Who may run one collection loop of one poller group now (collectors/leases.py).
+
+    Taken with a conditional UPDATE, so two collector processes of the same group never run
+    the same loop at once, nor twice within one interval."""
+
+    __tablename__ = "poll_lease"
+    poller_group: Mapped[str] = mapped_column(String(64), primary_key=True)
+    loop: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128), default="")
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # None: released
+    last_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 class Finding(Base):
     """The current verdict of one rule on one CI, with the evidence that decided it."""
