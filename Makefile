@@ -9,12 +9,7 @@ deps:
 	scripts/install-deps
 
 demo: deps
-	$(ATALAYA) lab up
-	$(ATALAYA) init --inventory var/lab/inventory.toml
-	$(ATALAYA) collect
-	$(ATALAYA) evaluate
-	@echo "Atalaya on http://127.0.0.1:8470 (user admin, password in var/secrets/admin-password); Ctrl-C stops it"
-	$(ATALAYA) serve --bootstrap-admin
+	scripts/demo
 
 test-deps:
 	scripts/install-deps --test
