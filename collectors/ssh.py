@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as dt
+import logging
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -110,12 +111,17 @@ class SshCollector:
                 raise AuthFailed(target.credential_error)
             if target.platform not in ("cisco_ios", "linux"):
                 raise Unsupported(f"no SSH collector for platform {target.platform!r}")
-            with self._connect(target, deadline_s) as conn:
+            conn = self._connect(target, deadline_s)
+            finished = False
+            try:
                 run = self._runner(conn, started, deadline_s)
                 if target.platform == "cisco_ios":
                     self._cisco_ios(target, conn, run, facts)
                 else:
                     self._linux(run, facts)
+                finished = True
+            finally:
+                _close(conn, graceful=finished)
         except CollectorError as exc:
             facts.error = exc
         except NetmikoAuthenticationException:
@@ -296,6 +302,24 @@ def _strip_config_header(config: str) -> str:
     ):
         lines.pop(0)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _close(conn: Any, graceful: bool) -> None:
+    """Say `exit` only to a CLI that is still talking. netmiko's disconnect() first reads for
+    the prompt (up to 10 s) to leave config mode: on a session that hung mid-output that
+    doubled the device's deadline (4 s deadline, 14 s poll), so a failed session is just cut."""
+    if graceful:
+        conn.disconnect()
+        return
+    try:
+        conn.paramiko_cleanup()
+    except Exception:  # the session is already broken: closing is best effort
+        pass
+    finally:
+        conn.remote_conn_pre = conn.remote_conn = None
+        if conn.session_log:
+            conn.session_log.close()
+        logging.getLogger("netmiko").removeFilter(conn._secrets_filter)
 
 
 def _first_line(exc: BaseException) -> str:
