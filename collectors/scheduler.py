@@ -14,15 +14,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Float, String, column, delete, inspect, select, table
 from sqlalchemy.orm import Session
 
 from atalaya.settings import Settings
 from cmdb.ingest import finish_run, ingest_device_facts, ingest_probe_samples, start_run
 from cmdb.models import PollRun
 from cmdb.targets import load_link_probes, load_targets
+from collectors import leases
 from collectors.base import DeviceFacts, ProbeSample, Target
+from collectors.groups import check_group, job_table, regions_key
 from collectors.reachability import ReachabilityCollector
 from collectors.snmp import INVENTORY_PARTS, SOFTWARE_PARTS, SnmpCollector
 from collectors.ssh import SshCollector
@@ -96,7 +99,9 @@ def run_loop(
     started = time.monotonic()
     regions = regions or settings.collect.regions or None
     with Session(engine) as session, session.begin():
-        run_id = start_run(session, loop, settings.collect.poller_group).id
+        started_run = start_run(session, loop, settings.collect.poller_group)
+        started_run.regions = regions_key(regions)
+        run_id = started_run.id
         targets = _targets(session, settings, loop, regions, sites)
     results = _collect(settings, loop, targets, progress)
     at = dt.datetime.now(dt.UTC)
@@ -182,38 +187,111 @@ def _ingest_facts(session: Session, facts: Sequence[DeviceFacts]) -> None:
             log.exception("ingest of %s from %s failed", item.hostname, item.source)
 
 
-def build_scheduler(engine: Engine, settings: Settings) -> BackgroundScheduler:
-    """The four loops on their intervals. A late run is coalesced into one, and a loop never
-    overlaps itself; the loops run side by side in a pool of their own."""
+def intervals(settings: Settings) -> dict[str, int]:
+    """Each loop's interval in seconds; 0 or less turns the loop off in this process."""
     conf = settings.collect
-    scheduler = BackgroundScheduler(
-        timezone=dt.UTC,
-        executors={"default": {"type": "threadpool", "max_workers": len(LOOPS)}},
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
-    )
-    intervals = {
+    return {
         "reachability": conf.reachability_interval_s,
         "snmp": conf.snmp_interval_s,
         "software": conf.software_interval_s,
         "ssh": conf.ssh_interval_s,
     }
+
+
+@dataclass
+class _Process:
+    """What a job needs and cannot carry: jobs live pickled in the database, an engine can't."""
+
+    engine: Engine
+    settings: Settings
+    holder: str
+
+
+_PROCESS: dict[str, _Process] = {}
+
+
+def build_scheduler(engine: Engine, settings: Settings) -> BackgroundScheduler:
+    """The loops of this process's poller group on their intervals, held in the CMDB.
+
+    Jobs live in the group's own table (APScheduler's SQLAlchemyJobStore on the CMDB engine),
+    so a restarted collector resumes at the stored next run time instead of polling at once.
+    A late run is coalesced into one and a loop never overlaps itself in one process; across
+    processes of one group, each run first takes the group's lease (collectors/leases.py)."""
+    group = check_group(settings.collect.poller_group)
+    table_name = job_table(group)
+    _PROCESS[group] = _Process(engine, settings, leases.holder_name())
+    scheduler = BackgroundScheduler(
+        timezone=dt.UTC,
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=table_name)},
+        executors={"default": {"type": "threadpool", "max_workers": len(LOOPS)}},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+    )
     now = dt.datetime.now(dt.UTC)
-    for loop, seconds in intervals.items():
+    stored = stored_next_runs(engine, table_name)
+    off = [f"collect-{loop}" for loop, seconds in intervals(settings).items() if seconds <= 0]
+    _forget(engine, table_name, off)
+    for loop, seconds in intervals(settings).items():
+        if seconds <= 0:
+            continue
+        job_id = f"collect-{loop}"
+        resumed = stored.get(job_id)
+        # The stored time, unless the interval was shortened below what is left of it.
+        next_run = min(resumed, now + dt.timedelta(seconds=seconds)) if resumed else now
+        log.info(
+            "%s: next run %s (%s)",
+            job_id,
+            next_run.isoformat(timespec="seconds"),
+            "resumed" if resumed else "new",
+        )
         scheduler.add_job(
-            _scheduled_loop,
+            scheduled_loop,
             "interval",
             seconds=seconds,
-            args=(engine, settings, loop),
-            id=f"collect-{loop}",
-            name=f"collect {loop}",
-            next_run_time=now,
+            args=(group, loop),
+            id=job_id,
+            name=f"collect {loop}" + (f" ({group})" if group else ""),
+            next_run_time=next_run,
+            replace_existing=True,
         )
     return scheduler
 
 
-def _scheduled_loop(engine: Engine, settings: Settings, loop: str) -> None:
+def stored_next_runs(engine: Engine, table_name: str) -> dict[str, dt.datetime]:
+    """Next run times the group's job table holds (empty before its first start)."""
+    if not inspect(engine).has_table(table_name):
+        return {}
+    jobs = table(table_name, column("id", String), column("next_run_time", Float))
+    with engine.connect() as connection:
+        rows = connection.execute(select(jobs.c.id, jobs.c.next_run_time)).all()
+    return {
+        job_id: dt.datetime.fromtimestamp(stamp, dt.UTC)
+        for job_id, stamp in rows
+        if stamp is not None
+    }
+
+
+def _forget(engine: Engine, table_name: str, job_ids: list[str]) -> None:
+    # A loop turned off since the last start must not fire from its stored job.
+    if not job_ids or not inspect(engine).has_table(table_name):
+        return
+    jobs = table(table_name, column("id", String))
+    with engine.begin() as connection:
+        connection.execute(delete(jobs).where(jobs.c.id.in_(job_ids)))
+
+
+def scheduled_loop(group: str, loop: str) -> None:
+    """One scheduled run: only if this process takes the group's lease for the loop."""
+    process = _PROCESS.get(group)
+    seconds = intervals(process.settings)[loop] if process else 0
+    if process is None or seconds <= 0:
+        log.warning("job %s of group %r is not this process's: skipped", loop, group)
+        return
     # A scheduled job that raises would only be logged by APScheduler; say which loop failed.
     try:
-        run_loop(engine, settings, loop)
+        with leases.held(process.engine, group, loop, process.holder, seconds) as taken:
+            if not taken:
+                log.info("loop %s: another process of group %r has it; skipped", loop, group)
+                return
+            run_loop(process.engine, process.settings, loop)
     except Exception:
         log.exception("collection loop %s failed", loop)

@@ -1,88 +1,152 @@
-"""`atalaya serve` (web, API, /metrics and the collection scheduler in one process) and
+"""`atalaya serve` (web, API and /metrics, collection loops, or both, by role) and
 `atalaya user add|passwd|list|token`."""
 
 from __future__ import annotations
 
-import ipaddress
+import datetime as dt
 import json
 import logging
+import signal
 import sys
+import threading
+from types import FrameType
+from typing import Any
 
 import click
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from atalaya.settings import Settings, SettingsError
+from cmdb.models import Region
 from cmdb.users import LOCALES, ROLES, UserError, create_user, get_user, list_users, set_password
+from web.server import public_bind_refusal, tls_files
 
 log = logging.getLogger(__name__)
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False  # a name other than localhost may resolve anywhere
-
-
-def public_bind_refusal(host: str, tls: bool, allow_public: bool) -> str | None:
-    """Why serving on `host` is refused, or None when it is allowed."""
-    if is_loopback(host) or allow_public:
-        return None
-    if tls:
-        # waitress speaks plain HTTP only: TLS has to be terminated in front of it.
-        return (
-            f"[web] host = {host!r} with tls_cert/tls_key: waitress cannot terminate TLS; "
-            "put a TLS reverse proxy in front and set [web] allow_public = true"
-        )
-    return (
-        f"refusing to serve on {host!r} (not loopback) without TLS: set [web] allow_public = "
-        "true once a TLS reverse proxy fronts Atalaya, or keep host = 127.0.0.1"
-    )
+ROLES_OF_SERVE = ("all", "web", "collector")
 
 
 @click.command()
-@click.option("--no-collect", is_flag=True, help="Serve only; do not run the collection loops.")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES_OF_SERVE),
+    default="all",
+    show_default=True,
+    help="all: web and collection in one process; web: pages, API and /metrics, never polls; "
+    "collector: only the collection loops of its regions, no HTTP.",
+)
+@click.option(
+    "--regions",
+    help="Comma-separated region codes this process polls (default: [collect] regions; "
+    "empty: every region).",
+)
+@click.option(
+    "--poller-group", help="Name of this collector group (default: [collect] poller_group)."
+)
+@click.option("--no-collect", is_flag=True, hidden=True, help="Same as --role web.")
 @click.pass_obj
-def serve(app_ctx: object, no_collect: bool) -> None:
-    """Serve the web interface, the API and /metrics with waitress, and run the collection
-    scheduler in the same process (settings [web] host and port; 127.0.0.1:8470 by default)."""
-    from waitress import serve as waitress_serve
-
-    from web.app import create_app
-
-    settings = app_ctx.settings  # type: ignore[attr-defined]
-    conf = settings.web
-    refusal = public_bind_refusal(
-        conf.host, bool(conf.tls_cert and conf.tls_key), conf.allow_public
-    )
-    if refusal:
-        click.echo(f"atalaya: error: {refusal}", err=True)
-        sys.exit(2)
-    engine = app_ctx.engine  # type: ignore[attr-defined]
-    app = create_app(settings, engine)
-    scheduler = None
-    if not no_collect:
-        from collectors.scheduler import build_scheduler
-
-        scheduler = build_scheduler(engine, settings)
-        scheduler.start()
-    click.echo(
-        f"Atalaya on http://{conf.host}:{conf.port}/ "
-        f"({'web only' if no_collect else 'web and collection'})"
-    )
+def serve(
+    app_ctx: Any, role: str, regions: str | None, poller_group: str | None, no_collect: bool
+) -> None:
+    """Serve the web interface, the API and /metrics, and run the collection scheduler
+    ([web] host and port: 127.0.0.1:8470 by default; HTTPS when [web] tls_cert/tls_key are
+    set). At scale: one `--role web` process and one `--role collector` per poller group,
+    all with the same ATALAYA_DATABASE_URL (see README, "Running at scale")."""
+    settings: Settings = app_ctx.settings
+    if no_collect and role == "all":
+        role = "web"
+    if role == "web" and (regions is not None or poller_group is not None):
+        raise SettingsError("--regions and --poller-group apply to --role collector or all")
+    if regions is not None:
+        settings.collect.regions = [r for r in regions.split(",") if r.strip()]
+    if poller_group is not None:
+        settings.collect.poller_group = poller_group
+    _configure_logging(settings)
+    if role != "collector":
+        conf = settings.web
+        refusal = public_bind_refusal(conf.host, tls_files(conf) is not None, conf.allow_public)
+        if refusal:
+            raise SettingsError(refusal)
+    _stop_on_sigterm()
+    engine = app_ctx.engine
+    scheduler = None if role == "web" else _start_collection(engine, settings)
     try:
-        waitress_serve(
-            app,
-            host=conf.host,
-            port=conf.port,
-            threads=conf.threads,
-            ident="atalaya",
-            clear_untrusted_proxy_headers=True,
-        )
+        if role == "collector":
+            _wait_for_signal()
+        else:
+            _serve_web(engine, settings, role)
+    except KeyboardInterrupt:
+        pass
     finally:
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            click.echo("stopping: waiting for running loops to finish", err=True)
+            scheduler.shutdown(wait=True)
+
+
+def _start_collection(engine: Any, settings: Settings) -> Any:
+    from collectors.groups import check_group, overlapping_groups, regions_key
+    from collectors.scheduler import build_scheduler
+
+    conf = settings.collect
+    check_group(conf.poller_group)
+    with Session(engine) as session:
+        known = set(session.scalars(select(Region.code)))
+        unknown = {r.strip().upper() for r in conf.regions} - known
+        if unknown:
+            raise SettingsError(
+                f"[collect] regions: unknown region {', '.join(sorted(unknown))} "
+                f"(known: {', '.join(sorted(known))})"
+            )
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        for warning in overlapping_groups(session, conf.poller_group, conf.regions, now):
+            log.warning(warning)
+            click.echo(f"atalaya: warning: {warning}", err=True)
+    scheduler = build_scheduler(engine, settings)
+    scheduler.start()
+    click.echo(
+        f"collecting for poller group {conf.poller_group or '(none)'!r}, regions "
+        f"{regions_key(conf.regions) or 'all'}",
+        err=True,
+    )
+    return scheduler
+
+
+def _serve_web(engine: Any, settings: Settings, role: str) -> None:
+    from web import server
+    from web.app import create_app
+
+    conf = settings.web
+    app = create_app(settings, engine)
+    scheme = "https" if tls_files(conf) else "http"
+    what = "web only" if role == "web" else "web and collection"
+    click.echo(f"Atalaya on {scheme}://{conf.host}:{conf.port}/ ({what})")
+    server.run(app, conf)
+
+
+def _stop_on_sigterm() -> None:
+    # SIGTERM (systemd, docker, kill) ends the process like Ctrl-C: the finally blocks run, so
+    # the scheduler finishes the loop it is in and its job table keeps the next run time.
+    def interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def _wait_for_signal() -> None:
+    # A collector has no server loop: the scheduler's threads poll, this one only waits.
+    idle = threading.Event()
+    while not idle.wait(3600):
+        pass
+
+
+def _configure_logging(settings: Settings) -> None:
+    level = settings.logging.level.upper()
+    if not isinstance(logging.getLevelName(level), int):
+        raise SettingsError(f"[logging] level = {settings.logging.level!r}: not a log level")
+    logging.basicConfig(
+        level=level,
+        filename=settings.logging.file or None,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 @click.group()
