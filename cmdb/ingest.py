@@ -54,15 +54,38 @@ def _naive_utc(at: dt.datetime) -> dt.datetime:
 def start_run(
     session: Session, loop: str, poller_group: str = "", at: dt.datetime | None = None
 ) -> PollRun:
-    run = PollRun(
-        loop=loop,
-        poller_group=poller_group,
-        started_at=_naive_utc(at or dt.datetime.now(dt.UTC)),
-        errors=[],
-    )
+    started = _naive_utc(at or dt.datetime.now(dt.UTC))
+    _mark_abandoned(session, loop, poller_group, started)
+    run = PollRun(loop=loop, poller_group=poller_group, started_at=started, errors=[])
     session.add(run)
     session.flush()
     return run
+
+
+def _mark_abandoned(session: Session, loop: str, poller_group: str, now: dt.datetime) -> None:
+    """Earlier runs of this loop and poller group that never finished (the process was killed
+    or crashed mid-cycle) get an ``aborted`` error, so `status` and the PollRun list say why
+    they have no end. ended_at stays empty: when they stopped is unknown, and /metrics counts
+    only ended runs as completed cycles. A run still alive in another process of the same
+    group (a misconfiguration) overwrites the mark with its real errors when it finishes."""
+    for run in session.scalars(
+        select(PollRun).where(
+            PollRun.loop == loop,
+            PollRun.poller_group == poller_group,
+            PollRun.ended_at.is_(None),
+        )
+    ):
+        if any(error.get("reason") == "aborted" for error in run.errors or []):
+            continue
+        run.errors = [
+            *(run.errors or []),
+            {
+                "device": "",
+                "reason": "aborted",
+                "message": f"run never finished (process killed or crashed); noticed at "
+                f"{now:%Y-%m-%d %H:%M:%S} UTC when the next {loop} run started",
+            },
+        ]
 
 
 def finish_run(
