@@ -79,6 +79,10 @@ def _run(ctx: click.Context, as_of: dt.datetime | None, store: bool) -> Run:
     app = ctx.obj
     try:
         with Session(app.engine) as session, session.begin():
+            if store:
+                # A stored evaluation also stores the plan's indicators for its period, so the
+                # follow-up report and the Plan page have a value per evaluation.
+                return evaluate_plan(app.settings, session, as_of.date() if as_of else None).run
             return run_evaluation(app.settings, session, as_of.date() if as_of else None, store)
     except PolicyError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -180,6 +184,6 @@ def report_software(ctx: click.Context, fmt: str) -> None:
 
 
 # Imported last: the plan command builds on run_evaluation above (compliance.plan_cli imports it).
-from compliance.plan_cli import report_plan  # noqa: E402
+from compliance.plan_cli import evaluate_plan, report_plan  # noqa: E402
 
 report.add_command(report_plan)

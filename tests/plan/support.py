@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from atalaya.settings import Settings
 from cmdb.indicators import load_units
-from cmdb.inventory_schema import PLATFORMS
 from cmdb.models import PollRun
 from collectors.scheduler import run_cycle
 from compliance.cli import run_evaluation
@@ -28,14 +27,6 @@ class PlanLab:
     settings: Settings
     engine: Engine
     today: dt.date
-
-
-def importable(text: str) -> str:
-    # older checkouts of the inventory schema lack the video endpoints' platform; the indicators
-    # read the device kind, which stays video_endpoint
-    if "cisco_roomos" in PLATFORMS:
-        return text
-    return text.replace('platform = "cisco_roomos"', 'platform = "other"')
 
 
 def retry_failed(plan: PlanLab, first: list[int]) -> None:

@@ -16,18 +16,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from atalaya.settings import load_settings
 from cmdb import db
 from cmdb.indicators import load_report
 from cmdb.inventory import apply_inventory, read_toml
+from cmdb.models import IndicatorValue
 from collectors.scheduler import run_cycle
 from compliance.cli import run_evaluation
 from compliance.indicators import IndicatorResult, load_indicators
 from compliance.plan_cli import evaluate_plan
 from compliance.reports import controls_report
-from tests.plan.support import UNITS, PlanLab, Truth, compute_now, importable, retry_failed
+from tests.plan.support import UNITS, PlanLab, Truth, compute_now, retry_failed
 from web.plan import pdf_bytes, render_document
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
@@ -49,7 +51,7 @@ def plan_lab(
     engine = db.make_engine(settings.database_url)
     db.upgrade(engine)
     inventory = folder / "inventory.toml"
-    inventory.write_text(importable(Path(lab.inventory_path).read_text("utf-8")), "utf-8")
+    inventory.write_text(Path(lab.inventory_path).read_text("utf-8"), "utf-8")
     with Session(engine) as session, session.begin():
         apply_inventory(session, read_toml(inventory), dt.datetime.now(dt.UTC))
     plan = PlanLab(lab, settings, engine, dt.date.fromisoformat(lab.truth["reference_date"]))
@@ -215,6 +217,29 @@ def test_report_plan_command_prints_every_indicator_as_json(restored: PlanLab) -
     ids = re.findall(r'^      "id": "([0-9.]+)"', out, re.MULTILINE)
     assert ids == [i.id for i in load_indicators(restored.settings.policies_path)]
     assert '"period": "2026-H2"' in out and '"previous_period": "2026-H1"' in out
+
+
+def test_evaluate_stores_one_value_per_indicator(restored: PlanLab) -> None:
+    """`atalaya evaluate` (as the demo and operators run it) feeds the Plan page too."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATALAYA_")}
+    env |= {
+        "ATALAYA_DATA_DIR": str(restored.settings.data_path),
+        "ATALAYA_SECRETS_DIR": str(restored.lab.secrets_dir),
+    }
+    with Session(restored.engine) as session:
+        before = session.scalar(select(func.count()).select_from(IndicatorValue)) or 0
+    subprocess.run(
+        [sys.executable, "-m", "atalaya", "evaluate", "--format", "json"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    with Session(restored.engine) as session:
+        after = session.scalar(select(func.count()).select_from(IndicatorValue)) or 0
+    assert after - before == len(load_indicators(restored.settings.policies_path))
 
 
 def test_plan_page_shows_every_indicator_with_a_sparkline_and_serves_the_pdf(
