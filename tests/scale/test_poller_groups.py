@@ -104,14 +104,14 @@ def test_two_groups_poll_every_site_link_once_per_cycle_and_the_web_role_never_p
 
     for proc in (a1, a2, b, b_again):
         assert "warning" not in proc.stderr, proc.stderr  # disjoint groups: no overlap warning
-    assert "(resumed)" in b_again.stderr
-
     engine = db.make_engine(url)
     try:
         with Session(engine) as session:
             _check_cycles(session)
     finally:
         engine.dispose()
+    assert "collect-reachability: next run" in b_again.stderr
+    assert "(resumed)" in b_again.stderr
 
 
 def _healthz(port: int) -> int | None:
