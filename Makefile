@@ -21,8 +21,8 @@ lint:
 	.venv/bin/ruff check atalaya collectors cmdb compliance web lab tests bench
 	.venv/bin/mypy
 
-bench:
-	.venv/bin/python -m bench
+bench: test-deps
+	scripts/run-bench
 
 clean:
 	-$(ATALAYA) lab down
