@@ -59,6 +59,7 @@ class CollectSettings:
 class ComplianceSettings:
     policies_dir: str = ""  # empty: the policies/ folder shipped with Atalaya
     grace_days: int = 0
+    evaluate_interval_s: int = 900  # `serve` re-evaluates this often; 0: only on demand
 
 
 @dataclass

@@ -24,7 +24,7 @@ from cmdb.ingest import finish_run, ingest_device_facts, ingest_probe_samples, s
 from cmdb.models import PollRun
 from cmdb.targets import load_link_probes, load_targets
 from collectors import leases
-from collectors.base import DeviceFacts, ProbeSample, Target
+from collectors.base import BadResponse, DeviceFacts, ProbeSample, Target
 from collectors.groups import check_group, job_table, regions_key
 from collectors.reachability import ReachabilityCollector
 from collectors.snmp import INVENTORY_PARTS, SOFTWARE_PARTS, SnmpCollector
@@ -109,7 +109,7 @@ def run_loop(
         if loop == "reachability":
             ingest_probe_samples(session, [r for r in results if isinstance(r, ProbeSample)], at)
         else:
-            _ingest_facts(session, [r for r in results if isinstance(r, DeviceFacts)])
+            results = _ingest_facts(session, results)
         run = session.get(PollRun, run_id)
         assert run is not None  # created above in this process
         finish_run(session, run, results, at)
@@ -177,14 +177,36 @@ def _collect(
     return list(snmp.collect(targets, conf.device_deadline_s, INVENTORY_PARTS, advance))
 
 
-def _ingest_facts(session: Session, facts: Sequence[DeviceFacts]) -> None:
-    for item in facts:
-        # A savepoint per device: one device's bad data must not undo the others' ingest.
+def _ingest_facts(
+    session: Session, results: Sequence[DeviceFacts | ProbeSample]
+) -> list[DeviceFacts | ProbeSample]:
+    """Ingest each device in its own savepoint; a device whose facts cannot be stored becomes a
+    failure of the run, recorded on the PollRun and on the device, never only a log line."""
+    kept: list[DeviceFacts | ProbeSample] = []
+    for item in results:
+        if not isinstance(item, DeviceFacts):
+            kept.append(item)
+            continue
         try:
+            # A savepoint per device: one device's bad data must not undo the others' ingest.
             with session.begin_nested():
                 ingest_device_facts(session, item)
-        except Exception:
+        except Exception as exc:
             log.exception("ingest of %s from %s failed", item.hostname, item.source)
+            error = BadResponse(f"could not store what the device answered: {_short(exc)}")
+            item = DeviceFacts(item.hostname, item.source, item.collected_at, error=error)
+            # The savepoint is gone; this write is in the run's transaction, so it stays.
+            with session.begin_nested():
+                ingest_device_facts(session, item)
+        kept.append(item)
+    return kept
+
+
+def _short(exc: Exception) -> str:
+    text = (
+        str(getattr(exc, "orig", None) or exc).splitlines()[0] if str(exc) else type(exc).__name__
+    )
+    return text[:200]
 
 
 def intervals(settings: Settings) -> dict[str, int]:

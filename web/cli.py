@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from atalaya.settings import Settings, SettingsError
 from cmdb.models import Region
 from cmdb.users import LOCALES, ROLES, UserError, create_user, get_user, list_users, set_password
+from web.evaluation_job import start_evaluation
 from web.server import public_bind_refusal, tls_files
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ def serve(
     _stop_on_sigterm()
     engine = app_ctx.engine
     scheduler = None if role == "web" else _start_collection(engine, settings)
+    evaluator = None if role == "collector" else start_evaluation(engine, settings)
     try:
         if role == "collector":
             _wait_for_signal()
@@ -77,6 +79,8 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
+        if evaluator is not None:
+            evaluator.shutdown(wait=True)
         if scheduler is not None:
             click.echo("stopping: waiting for running loops to finish", err=True)
             scheduler.shutdown(wait=True)

@@ -1,0 +1,64 @@
+"""The periodic evaluation of a serving process: findings, scores and plan indicators stay
+current without anyone running `atalaya evaluate`.
+
+It runs in the web side (`serve --role all` or `--role web`), never in a collector: at scale
+there are several collectors and one evaluation is enough. Several web processes share it
+through the same lease the collectors use (group "", loop "evaluate"), so each interval is
+evaluated once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from atalaya.settings import Settings
+from collectors import leases
+
+log = logging.getLogger(__name__)
+LEASE_GROUP, LEASE_LOOP = "", "evaluate"
+
+
+def evaluate_once(engine: Engine, settings: Settings, holder: str) -> bool:
+    """Evaluate now if no other process did within the interval; True when it ran."""
+    from compliance.plan_cli import evaluate_plan  # the compliance CLI's own evaluation
+
+    interval = settings.compliance.evaluate_interval_s
+    try:
+        with leases.held(engine, LEASE_GROUP, LEASE_LOOP, holder, interval) as taken:
+            if not taken:
+                return False
+            with Session(engine) as session, session.begin():
+                done = evaluate_plan(settings, session)
+            log.info(
+                "evaluation: %d findings, indicators for %s", len(done.run.findings), done.period
+            )
+            return True
+    except Exception:  # a bad policy file or a database hiccup: the next interval retries
+        log.exception("periodic evaluation failed")
+        return False
+
+
+def start_evaluation(engine: Engine, settings: Settings) -> BackgroundScheduler | None:
+    """Evaluate every `[compliance] evaluate_interval_s` (0: never), the first one at once."""
+    interval = settings.compliance.evaluate_interval_s
+    if interval <= 0:
+        return None
+    scheduler = BackgroundScheduler(timezone=dt.UTC)
+    scheduler.add_job(
+        evaluate_once,
+        "interval",
+        seconds=interval,
+        args=(engine, settings, leases.holder_name()),
+        id="evaluate",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=None,
+        next_run_time=dt.datetime.now(dt.UTC),
+    )
+    scheduler.start()
+    return scheduler
