@@ -47,6 +47,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, _other: Any) -> bool:
+    """What Alembic compares: APScheduler creates its own job tables (apscheduler_jobs_<group>),
+    and autogenerate must not propose dropping them."""
+    return not (type_ == "table" and reflected and (name or "").startswith("apscheduler_jobs"))
+
+
 def _alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
