@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as dt
-import logging
 import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import paramiko
 from netmiko import ConnectHandler
-from netmiko.exceptions import (
-    NetmikoAuthenticationException,
-    NetmikoTimeoutException,
-    ReadTimeout,
-)
+from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadTimeout
 
 from collectors import ssh_parsers as parse
+from collectors import ssh_session as session
 from collectors.base import (
     AuthFailed,
     BadResponse,
@@ -34,6 +31,7 @@ from collectors.base import (
     Unsupported,
 )
 from collectors.redact import redact_config
+from collectors.ssh_session import prompt_at_end
 
 Progress = Callable[[DeviceFacts], None]
 
@@ -112,27 +110,29 @@ class SshCollector:
             if target.platform not in ("cisco_ios", "linux"):
                 raise Unsupported(f"no SSH collector for platform {target.platform!r}")
             conn = self._connect(target, deadline_s)
+            remaining = session.deadline_clock(started, deadline_s)
             finished = False
             try:
-                run = self._runner(conn, started, deadline_s)
+                run = self._runner(conn, remaining, deadline_s)
                 if target.platform == "cisco_ios":
-                    self._cisco_ios(target, conn, run, facts)
+                    self._cisco_ios(target, conn, run, remaining, facts)
                 else:
-                    self._linux(run, facts)
+                    self._linux(conn, run, remaining, facts)
                 finished = True
             finally:
-                _close(conn, graceful=finished)
+                session.close(conn, graceful=finished)
         except CollectorError as exc:
             facts.error = exc
-        except NetmikoAuthenticationException:
-            name = target.ssh.name if target.ssh else "?"
-            facts.error = AuthFailed(
-                f"SSH login refused by {target.address}: check credential {name!r}"
-            )
-        except (NetmikoTimeoutException, ReadTimeout, TimeoutError) as exc:
-            facts.error = Timeout(f"SSH to {target.address}:{target.ssh_port}: {_first_line(exc)}")
-        except (OSError, EOFError, ValueError) as exc:
-            facts.error = BadResponse(f"SSH to {target.address}: {_first_line(exc)}")
+        except (
+            NetmikoAuthenticationException,
+            NetmikoTimeoutException,
+            ReadTimeout,
+            paramiko.SSHException,
+            OSError,
+            EOFError,
+            ValueError,
+        ) as exc:
+            facts.error = session.classify(exc, target)
         facts.duration_s = time.monotonic() - started
         return facts
 
@@ -161,24 +161,29 @@ class SshCollector:
         return ConnectHandler(**options)
 
     @staticmethod
-    def _runner(conn: Any, started: float, deadline_s: float) -> Callable[[str], str]:
+    def _runner(conn: Any, remaining: session.Remaining, deadline_s: float) -> Callable[[str], str]:
         def run(command: str) -> str:
-            remaining = deadline_s - (time.monotonic() - started)
-            if remaining <= 0:
+            left = remaining()
+            if left <= 0:
                 raise Timeout(f"deadline of {deadline_s:.0f} s reached before {command!r}")
             output: str = conn.send_command(
-                command, read_timeout=remaining, expect_string=prompt_at_end(conn.base_prompt)
+                command, read_timeout=left, expect_string=prompt_at_end(conn.base_prompt)
             )
             return output
 
         return run
 
     def _cisco_ios(
-        self, target: Target, conn: Any, run: Callable[[str], str], facts: DeviceFacts
+        self,
+        target: Target,
+        conn: Any,
+        run: Callable[[str], str],
+        remaining: session.Remaining,
+        facts: DeviceFacts,
     ) -> None:
         # `show running-config` needs privilege 15: users below it log in to user EXEC.
-        if target.ssh and target.ssh.enable_secret and not conn.check_enable_mode():
-            conn.enable()
+        if target.ssh and target.ssh.enable_secret:
+            session.enable(conn, target, remaining)
         _part(facts, "show version", lambda: _apply_version(facts, run(IOS_COMMANDS["version"])))
         config = run(IOS_COMMANDS["config"])
         if "hostname" not in config and "version" not in config:
@@ -195,8 +200,21 @@ class SshCollector:
                 lambda: setattr(facts, "ike_sas", parse.ikev2_sas(run(IOS_COMMANDS["ike"]))),
             )
 
-    def _linux(self, run: Callable[[str], str], facts: DeviceFacts) -> None:
-        release = parse.os_release(run(LINUX_COMMANDS["os_release"]))
+    def _linux(
+        self, conn: Any, run: Callable[[str], str], remaining: session.Remaining, facts: DeviceFacts
+    ) -> None:
+        command = LINUX_COMMANDS["os_release"]
+        prompt = re.compile(prompt_at_end(conn.base_prompt))
+        # os-release is never empty: an answer of prompts only is a slow CLI's stray prompts
+        release = parse.os_release(
+            session.read_complete(
+                conn,
+                command,
+                run(command),
+                lambda out: any(ln.strip() and not prompt.search(ln) for ln in out.splitlines()),
+                remaining,
+            )
+        )
         facts.os_name, facts.os_version = release["os_name"], release["os_version"]
         family = (
             "rhel"
@@ -226,18 +244,6 @@ class SshCollector:
             _state_reader(state, "security_updates", parse.count, run, command),
         )
         facts.host_state = state
-
-
-def prompt_at_end(base_prompt: str) -> str:
-    """The device's prompt as the very end of what was read, never just anywhere in it.
-
-    Why not netmiko's default: without ``expect_string`` each command first runs
-    find_prompt(), which under CPU load sends extra RETURNs whose late prompts land in front
-    of the next command's output; the unanchored prompt search then matched that stray
-    prompt and returned a configuration cut short. Anchoring at the end (and naming the
-    prompt from the validated base prompt) also saves find_prompt's round trip per command.
-    """
-    return re.escape(base_prompt.strip()) + r"[>#$%]\s*\Z"
 
 
 TRUNCATED = "cut short"
@@ -302,26 +308,3 @@ def _strip_config_header(config: str) -> str:
     ):
         lines.pop(0)
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _close(conn: Any, graceful: bool) -> None:
-    """Say `exit` only to a CLI that is still talking. netmiko's disconnect() first reads for
-    the prompt (up to 10 s) to leave config mode: on a session that hung mid-output that
-    doubled the device's deadline (4 s deadline, 14 s poll), so a failed session is just cut."""
-    if graceful:
-        conn.disconnect()
-        return
-    try:
-        conn.paramiko_cleanup()
-    except Exception:  # the session is already broken: closing is best effort
-        pass
-    finally:
-        conn.remote_conn_pre = conn.remote_conn = None
-        if conn.session_log:
-            conn.session_log.close()
-        logging.getLogger("netmiko").removeFilter(conn._secrets_filter)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
