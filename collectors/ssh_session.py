@@ -26,6 +26,36 @@ Remaining = Callable[[], float]
 ENABLE_REFUSED = re.compile(r"% (?:Access denied|Bad secrets?|No password set)", re.IGNORECASE)
 
 
+class ChannelLogFilter(logging.Filter):
+    """Keep device output out of netmiko's DEBUG log.
+
+    netmiko logs every read and write on the channel at DEBUG: the unredacted running
+    configuration with its communities, type-7 passwords and pre-shared keys (found by
+    tests/security). Its own SecretsFilter masks only the login password and enable secret,
+    and only while that connection lives. Redacting the chunks is not enough (a secret line
+    can span two reads), so channel data is replaced by its size, records that are nothing
+    but output are dropped, and netmiko's own progress messages are kept."""
+
+    SIZED = ("read_channel:", "write_channel:", "Pattern found:")
+    KEPT = ("[find_prompt()]", "In disable_paging", "Exiting disable_paging", "Command:")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.DEBUG:
+            return True
+        message = record.getMessage()
+        for prefix in self.SIZED:
+            if message.startswith(prefix):
+                record.msg, record.args = "%s <%d characters not logged>", (prefix, len(message))
+                return True
+        return message.startswith(self.KEPT) or message.startswith("Sending ")
+
+
+CHANNEL_LOG_FILTER = ChannelLogFilter()
+# netmiko logs through the one "netmiko" logger; a logger filter sees each of its records
+# before any handler, whoever configured logging.
+logging.getLogger("netmiko").addFilter(CHANNEL_LOG_FILTER)
+
+
 def prompt_at_end(base_prompt: str) -> str:
     """The device's prompt as the very end of what was read, never just anywhere in it.
 
