@@ -251,7 +251,6 @@ class PollRun(Base):
     errors: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{device, reason, message}]
 
 
-
 class PollLease(Base):
     """Who may run one collection loop of one poller group now (collectors/leases.py).
 
@@ -264,6 +263,7 @@ class PollLease(Base):
     holder: Mapped[str] = mapped_column(String(128), default="")
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # None: released
     last_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
 
 class Finding(Base):
     """The current verdict of one rule on one CI, with the evidence that decided it."""
