@@ -64,6 +64,8 @@ def _table(summary: CycleSummary) -> str:
     lines = [f"{'loop':<13}{'devices':>8}{'ok':>7}{'failed':>8}{'seconds':>9}  failures by reason"]
     for loop in summary.loops:
         reasons = ", ".join(f"{reason} {count}" for reason, count in sorted(loop.by_reason.items()))
+        if loop.error:
+            reasons = f"not stored: {loop.error}"
         lines.append(
             f"{loop.loop:<13}{loop.total:>8}{loop.ok:>7}{loop.failed:>8}"
             f"{loop.duration_s:>9.1f}  {reasons or '-'}"

@@ -17,6 +17,7 @@ from typing import Any
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, Float, String, column, delete, inspect, select, table
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from atalaya.settings import Settings
@@ -54,6 +55,7 @@ class LoopSummary:
     failed: int = 0
     by_reason: dict[str, int] = field(default_factory=dict)
     duration_s: float = 0.0
+    error: str = ""  # why the loop's results could not be stored (the database), if so
 
 
 @dataclass
@@ -98,6 +100,30 @@ def run_loop(
         raise ValueError(f"unknown loop {loop!r}: one of {', '.join(LOOPS)}")
     started = time.monotonic()
     regions = regions or settings.collect.regions or None
+    try:
+        summary = _run_and_store(engine, settings, loop, regions, sites, progress)
+    except DBAPIError as error:
+        # The database refused or went away (locked past the busy timeout, restarted): this
+        # loop's results are lost, the next start marks its open PollRun aborted, and the
+        # cycle goes on with its other loops instead of stopping here.
+        reason = str(error.orig or error).splitlines()[0][:200]
+        log.error("loop %s: results not stored: %s", loop, reason)
+        summary = LoopSummary(loop, 0, by_reason={"database": 1}, error=reason)
+    summary.duration_s = time.monotonic() - started
+    log.info(
+        "loop %s: %d ok, %d failed in %.1f s", loop, summary.ok, summary.failed, summary.duration_s
+    )
+    return summary
+
+
+def _run_and_store(
+    engine: Engine,
+    settings: Settings,
+    loop: str,
+    regions: Sequence[str] | None,
+    sites: Sequence[str] | None,
+    progress: Progress | None,
+) -> LoopSummary:
     with Session(engine) as session, session.begin():
         started_run = start_run(session, loop, settings.collect.poller_group)
         started_run.regions = regions_key(regions)
@@ -116,10 +142,6 @@ def run_loop(
         by_reason = Counter(error["reason"] for error in run.errors)
         summary = LoopSummary(loop, run_id, run.devices_total, run.devices_ok, run.devices_failed)
     summary.by_reason = dict(by_reason)
-    summary.duration_s = time.monotonic() - started
-    log.info(
-        "loop %s: %d ok, %d failed in %.1f s", loop, summary.ok, summary.failed, summary.duration_s
-    )
     return summary
 
 
@@ -191,6 +213,8 @@ def _ingest_facts(
             # A savepoint per device: one device's bad data must not undo the others' ingest.
             with session.begin_nested():
                 ingest_device_facts(session, item)
+        except OperationalError:
+            raise  # the database itself (locked, gone): not this device's fault, see run_loop
         except Exception as exc:
             log.exception("ingest of %s from %s failed", item.hostname, item.source)
             error = BadResponse(f"could not store what the device answered: {_short(exc)}")
