@@ -266,9 +266,11 @@ def build_scheduler(engine: Engine, settings: Settings) -> BackgroundScheduler:
     group = check_group(settings.collect.poller_group)
     table_name = job_table(group)
     _PROCESS[group] = _Process(engine, settings, leases.holder_name())
+    store = SQLAlchemyJobStore(engine=engine, tablename=table_name)
+    _create_job_table(engine, store)
     scheduler = BackgroundScheduler(
         timezone=dt.UTC,
-        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=table_name)},
+        jobstores={"default": store},
         executors={"default": {"type": "threadpool", "max_workers": len(LOOPS)}},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
     )
@@ -300,6 +302,20 @@ def build_scheduler(engine: Engine, settings: Settings) -> BackgroundScheduler:
             replace_existing=True,
         )
     return scheduler
+
+
+def _create_job_table(engine: Engine, store: SQLAlchemyJobStore) -> None:
+    """Create the group's job table, tolerating a second process of the group doing the same.
+
+    APScheduler creates it with checkfirst, which races: two processes starting together both
+    see no table and the second CREATE fails (PostgreSQL: duplicate type/table). Losing that race
+    is fine, the table is there; only a table still missing afterwards is an error."""
+    try:
+        store.jobs_t.create(engine, checkfirst=True)
+    except DBAPIError:
+        if not inspect(engine).has_table(store.jobs_t.name):
+            raise
+        log.info("job table %s created by another process of the group", store.jobs_t.name)
 
 
 def stored_next_runs(engine: Engine, table_name: str) -> dict[str, dt.datetime]:
