@@ -26,12 +26,21 @@ def store_findings(
     at: dt.datetime,
     as_of: dt.date | None = None,
     scores: dict[str, Any] | None = None,
+    complete: bool = False,
 ) -> Evaluation:
-    """Upsert findings as of `at` (naive UTC), record each status change, write the Evaluation."""
+    """Upsert findings as of `at` (naive UTC), record each status change, write the Evaluation.
+
+    `complete`: these are ALL the findings of a full evaluation, so a stored finding that is not
+    among them (its device retired or deleted, its rule removed or no longer applicable to the
+    platform) is deleted instead of lingering on pages and metrics as a current verdict. A partial
+    store (one re-judged finding after a waiver) leaves every other finding alone.
+    """
     existing = {(r.rule_id, r.ci_type, r.ci_id): r for r in session.scalars(select(FindingRow))}
     new_changes: list[tuple[FindingRow, str | None, str]] = []
+    seen: set[tuple[str, str, int]] = set()
     for finding in findings:
         key = (finding.rule_id, finding.ci_type, finding.ci_id)
+        seen.add(key)
         row = existing.get(key)
         if row is None:
             row = FindingRow(
@@ -54,6 +63,10 @@ def store_findings(
         row.evidence = finding.evidence
         row.remediation = finding.remediation
         row.last_evaluated = at
+    if complete:
+        for key, row in existing.items():
+            if key not in seen:
+                session.delete(row)  # its FindingChange rows go with it (ON DELETE CASCADE)
     session.flush()  # new rows get their ids before their first change refers to them
     for row, old, new in new_changes:
         session.add(FindingChange(finding_id=row.id, at=at, old_status=old, new_status=new))

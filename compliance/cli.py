@@ -47,7 +47,7 @@ def run_evaluation(
     findings = evaluate_all(facts, policies, day, live_waivers(session, day))
     scores = score_findings(findings, policies)
     if store:
-        store_findings(session, findings, now, day, scores.as_dict())
+        store_findings(session, findings, now, day, scores.as_dict(), complete=True)
     return Run(day, facts, policies, findings, scores)
 
 

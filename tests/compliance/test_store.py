@@ -219,6 +219,47 @@ def test_store_findings_records_state_changes(engine: Engine, policies: PolicySe
         assert changed_since(s, day3) == []
 
 
+def test_a_full_evaluation_drops_findings_of_retired_devices_a_partial_store_does_not(
+    engine: Engine, policies: PolicySet
+) -> None:
+    with Session(engine) as s, s.begin():
+        _populate(s)
+    with Session(engine) as s, s.begin():
+        findings = evaluate_all(load_facts(s, NOW), policies, NOW.date())
+        store_findings(s, findings, NOW, complete=True)
+        server = s.scalars(select(Device).where(Device.hostname == "nor-ep-01-srv01")).one()
+        server_id = server.id
+
+    def server_findings() -> int:
+        with Session(engine) as s:
+            query = (
+                select(func.count())
+                .select_from(FindingRow)
+                .where(FindingRow.ci_type == "device", FindingRow.ci_id == server_id)
+            )
+            return s.scalar(query) or 0
+
+    assert server_findings() > 0
+    with Session(engine) as s, s.begin():
+        s.get(Device, server_id).lifecycle_status = "retired"  # type: ignore[union-attr]
+    later = NOW + dt.timedelta(hours=1)
+    with Session(engine) as s, s.begin():  # one re-judged finding (the waiver path) keeps the rest
+        store_findings(s, evaluate_all(load_facts(s, later), policies, later.date())[:1], later)
+    assert server_findings() > 0
+    with Session(engine) as s, s.begin():
+        store_findings(
+            s, evaluate_all(load_facts(s, later), policies, later.date()), later, complete=True
+        )
+    assert server_findings() == 0
+    with Session(engine) as s:  # their state history went with them
+        orphans = (
+            select(func.count())
+            .select_from(FindingChange)
+            .where(FindingChange.finding_id.not_in(select(FindingRow.id)))
+        )
+        assert s.scalar(orphans) == 0
+
+
 def test_waivers_live_until_expiry_or_revocation(engine: Engine) -> None:
     with Session(engine) as s, s.begin():
         _populate(s)
