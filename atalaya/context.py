@@ -19,7 +19,11 @@ class AppContext:
 
     @cached_property
     def engine(self) -> Engine:
-        engine = db.make_engine(self.settings.database_url, echo=self.settings.database.echo)
+        engine = db.make_engine(
+            self.settings.database_url,
+            echo=self.settings.database.echo,
+            busy_timeout_s=self.settings.database.busy_timeout_s,
+        )
         if db.current_revision(engine) != db.head_revision():
             db.upgrade(engine)
         return engine

@@ -30,6 +30,7 @@ class SecretError(LookupError):
 class DatabaseSettings:
     url: str = ""  # empty: sqlite:///<data_dir>/atalaya.db
     echo: bool = False
+    busy_timeout_s: float = 30.0  # SQLite: how long a writer waits for another one
 
 
 @dataclass

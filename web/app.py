@@ -40,7 +40,11 @@ def secret_key(settings: Settings) -> str:
 
 
 def _engine(settings: Settings) -> Engine:
-    engine = db.make_engine(settings.database_url, echo=settings.database.echo)
+    engine = db.make_engine(
+        settings.database_url,
+        echo=settings.database.echo,
+        busy_timeout_s=settings.database.busy_timeout_s,
+    )
     if db.current_revision(engine) != db.head_revision():
         db.upgrade(engine)
     return engine

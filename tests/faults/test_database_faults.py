@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from atalaya.settings import Settings, load_settings
@@ -27,7 +27,7 @@ from collectors.scheduler import LoopSummary, run_loop
 from tests.postgres import PostgresServer
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
-BUSY_S = 0.5  # SQLite busy timeout for these tests (the product waits 30 s)
+BUSY_S = 0.5  # SQLite busy timeout for these tests (the default is 30 s)
 
 
 def _settings(lab: Any, folder: Path) -> Settings:
@@ -82,13 +82,8 @@ def _when_collecting(engine: Engine, loop: _LoopThread) -> int:
 @pytest.fixture
 def sqlite_lab(lab_network: Any, tmp_path: Path) -> Iterator[tuple[Engine, Settings, list[str]]]:
     settings = _settings(lab_network, tmp_path)
-    engine = db.make_engine(settings.database_url)
-
-    @event.listens_for(engine, "connect")
-    def short_busy_timeout(connection: Any, _record: Any) -> None:
-        # runs after cmdb.db's pragmas: a test need not wait the product's 30 s
-        connection.execute(f"PRAGMA busy_timeout={int(BUSY_S * 1000)}")
-
+    settings.database.busy_timeout_s = BUSY_S  # [database] busy_timeout_s: no 30 s wait here
+    engine = db.make_engine(settings.database_url, busy_timeout_s=BUSY_S)
     sites = _load(engine, lab_network)
     yield engine, settings, sites
     engine.dispose()
