@@ -284,7 +284,10 @@ def build_scheduler(engine: Engine, settings: Settings) -> BackgroundScheduler:
         job_id = f"collect-{loop}"
         resumed = stored.get(job_id)
         # The stored time, unless the interval was shortened below what is left of it.
-        next_run = min(resumed, now + dt.timedelta(seconds=seconds)) if resumed else now
+        if resumed:
+            next_run = min(resumed, now + dt.timedelta(seconds=seconds))
+        else:
+            next_run = _after_last_run(engine, group, loop, seconds, now)
         log.info(
             "%s: next run %s (%s)",
             job_id,
@@ -302,6 +305,25 @@ def build_scheduler(engine: Engine, settings: Settings) -> BackgroundScheduler:
             replace_existing=True,
         )
     return scheduler
+
+
+def _after_last_run(
+    engine: Engine, group: str, loop: str, seconds: int, now: dt.datetime
+) -> dt.datetime:
+    """A loop with no stored schedule starts one interval after its group's last finished run
+    (e.g. the `atalaya collect` that `make demo` just ran), or now if there was none."""
+    with Session(engine) as session:
+        ended = session.scalar(
+            select(PollRun.ended_at)
+            .where(
+                PollRun.loop == loop, PollRun.poller_group == group, PollRun.ended_at.is_not(None)
+            )
+            .order_by(PollRun.ended_at.desc())
+            .limit(1)
+        )
+    if ended is None:
+        return now
+    return max(now, ended.replace(tzinfo=dt.UTC) + dt.timedelta(seconds=seconds))
 
 
 def _create_job_table(engine: Engine, store: SQLAlchemyJobStore) -> None:

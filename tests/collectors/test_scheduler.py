@@ -151,3 +151,27 @@ def test_scheduler_runs_each_loop_once_at_a_time_and_coalesces(
     assert jobs["collect-reachability"].trigger.interval == dt.timedelta(
         seconds=settings.collect.reachability_interval_s
     )
+
+
+def test_a_new_schedule_starts_one_interval_after_the_last_collection(
+    settings: Settings, sqlite_engine: Engine
+) -> None:
+    """`make demo` collects, then serves: the server must not poll everything again at once."""
+    ended = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=5)
+    with Session(sqlite_engine) as s, s.begin():
+        s.add(
+            PollRun(
+                loop="snmp",
+                started_at=ended.replace(tzinfo=None) - dt.timedelta(minutes=1),
+                ended_at=ended.replace(tzinfo=None),
+                errors=[],
+            )
+        )
+    scheduler = build_scheduler(sqlite_engine, settings)
+    scheduler.start(paused=True)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    scheduler.shutdown(wait=False)
+    snmp_next = jobs["collect-snmp"].next_run_time
+    assert snmp_next == ended + dt.timedelta(seconds=settings.collect.snmp_interval_s)
+    # a loop that never ran starts now
+    assert jobs["collect-ssh"].next_run_time <= dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
