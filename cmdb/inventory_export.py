@@ -10,7 +10,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cmdb.inventory_schema import CREDENTIAL, DEVICE, LICENSE, LINK, REGION, SITE, FieldSpec
+from cmdb.inventory_schema import (
+    CREDENTIAL,
+    DEVICE,
+    LICENSE,
+    REGION,
+    SECTIONS,
+    SITE,
+    FieldSpec,
+)
 from cmdb.models import Credential, Device, LicenseEntitlement, Link, Region, Site
 
 
@@ -64,15 +72,7 @@ def _fields(ci: Any, specs: tuple[FieldSpec, ...], skip: tuple[str, ...] = ()) -
 
 
 def _order(section: str) -> list[str]:
-    specs = {
-        "region": REGION,
-        "site": SITE,
-        "credential": CREDENTIAL,
-        "device": DEVICE,
-        "link": LINK,
-        "license": LICENSE,
-    }[section]
-    return [spec.name for spec in specs]
+    return [spec.name for spec in SECTIONS[section]]
 
 
 def to_toml(records: dict[str, list[dict[str, Any]]]) -> str:
