@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.collectors.peer_process import stop_process
 
 COMMUNITY = "atalaya-test-ro"
 V3_USER = "atalaya"
@@ -36,13 +37,7 @@ class Snmpd:
     process: subprocess.Popen[bytes]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        stop_process(self.process)
 
 
 def start_snmpd(workdir: Path, addresses: Sequence[str], port: int | None = None) -> Snmpd:

@@ -3,12 +3,13 @@ which this host lacks): a tmpfs on /run exists only for it, nothing on the host 
 
 from __future__ import annotations
 
-import signal
 import socket
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.collectors.peer_process import stop_process
 
 
 @dataclass
@@ -19,13 +20,7 @@ class Sshd:
     process: subprocess.Popen[bytes]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        stop_process(self.process)
 
 
 def _free_tcp_port(address: str) -> int:
