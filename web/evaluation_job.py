@@ -13,14 +13,16 @@ import datetime as dt
 import logging
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from atalaya.settings import Settings
+from cmdb.models import Evaluation
 from collectors import leases
 
 log = logging.getLogger(__name__)
 LEASE_GROUP, LEASE_LOOP = "", "evaluate"
+STARTUP_DELAY_S = 60
 
 
 def evaluate_once(engine: Engine, settings: Settings, holder: str) -> bool:
@@ -43,11 +45,22 @@ def evaluate_once(engine: Engine, settings: Settings, holder: str) -> bool:
         return False
 
 
+def first_run(engine: Engine, interval_s: int, now: dt.datetime) -> dt.datetime:
+    """One interval after the last stored evaluation (e.g. the one `make demo` just ran), or a
+    minute after start when there is none: start-up and shutdown stay quick either way."""
+    with Session(engine) as session:
+        last = session.scalar(select(func.max(Evaluation.at)))
+    if last is None:
+        return now + dt.timedelta(seconds=min(interval_s, STARTUP_DELAY_S))
+    return max(now, last.replace(tzinfo=dt.UTC) + dt.timedelta(seconds=interval_s))
+
+
 def start_evaluation(engine: Engine, settings: Settings) -> BackgroundScheduler | None:
-    """Evaluate every `[compliance] evaluate_interval_s` (0: never), the first one at once."""
+    """Evaluate every `[compliance] evaluate_interval_s` (0: never)."""
     interval = settings.compliance.evaluate_interval_s
     if interval <= 0:
         return None
+    now = dt.datetime.now(dt.UTC)
     scheduler = BackgroundScheduler(timezone=dt.UTC)
     scheduler.add_job(
         evaluate_once,
@@ -58,7 +71,7 @@ def start_evaluation(engine: Engine, settings: Settings) -> BackgroundScheduler 
         coalesce=True,
         max_instances=1,
         misfire_grace_time=None,
-        next_run_time=dt.datetime.now(dt.UTC),
+        next_run_time=first_run(engine, interval, now),
     )
     scheduler.start()
     return scheduler

@@ -8,7 +8,9 @@ measures, and it clears proxy headers it does not trust, which matters behind a 
 from __future__ import annotations
 
 import ipaddress
+import signal
 import ssl
+import threading
 from pathlib import Path
 
 from flask import Flask
@@ -74,7 +76,14 @@ def run(app: Flask, conf: WebSettings) -> None:
     # TLS 1.2 at least: what ISO 27001 A.8.24 reviews expect of a management interface.
     adapter.context.minimum_version = ssl.TLSVersion.TLSv1_2
     server.ssl_adapter = adapter
+    # SIGTERM stops cheroot from a helper thread instead of raising KeyboardInterrupt wherever
+    # the main thread happens to be inside cheroot's loop: start() then simply returns, and a
+    # stop never depends on where an asynchronous exception lands.
+    previous = signal.signal(
+        signal.SIGTERM, lambda _n, _f: threading.Thread(target=server.stop, daemon=True).start()
+    )
     try:
         server.start()
     finally:
+        signal.signal(signal.SIGTERM, previous)
         server.stop()

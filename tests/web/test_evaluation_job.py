@@ -16,7 +16,7 @@ from cmdb.models import Evaluation, Finding, IndicatorValue
 from collectors import leases
 from collectors.base import DeviceFacts
 from tests.conftest import EXAMPLE_INVENTORY
-from web.evaluation_job import evaluate_once
+from web.evaluation_job import evaluate_once, first_run
 
 DEVICE = """
 [[device]]
@@ -61,3 +61,19 @@ def test_one_evaluation_per_interval_whoever_asks(
     with Session(engine) as s:
         status = s.scalar(select(Finding.status).where(Finding.rule_id == "NET-SVC-01"))
     assert status == "fail"
+
+
+def test_first_periodic_evaluation_follows_the_last_one_or_waits_a_minute(
+    engine: Engine,
+) -> None:
+    now = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
+    # nothing evaluated yet: not at once (start-up stays quick), a minute later
+    assert first_run(engine, 900, now) == now + dt.timedelta(seconds=60)
+    with Session(engine) as s, s.begin():
+        s.add(
+            Evaluation(
+                at=(now - dt.timedelta(minutes=5)).replace(tzinfo=None), as_of=now.date(), scores={}
+            )
+        )
+    # `make demo` evaluated 5 minutes ago: the next one is due one interval after it
+    assert first_run(engine, 900, now) == now + dt.timedelta(minutes=10)
