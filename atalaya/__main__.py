@@ -1,3 +1,3 @@
-from atalaya.cli import main
+from atalaya.commands import main
 
 main()

@@ -55,6 +55,15 @@ class CollectSettings:
     poller_group: str = ""
     regions: list[str] = field(default_factory=list)  # empty: every region
 
+    def loop_intervals(self) -> dict[str, int]:
+        """Each collection loop's interval in seconds; 0 or less turns the loop off."""
+        return {
+            "reachability": self.reachability_interval_s,
+            "snmp": self.snmp_interval_s,
+            "software": self.software_interval_s,
+            "ssh": self.ssh_interval_s,
+        }
+
 
 @dataclass
 class ComplianceSettings:

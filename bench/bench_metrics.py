@@ -25,13 +25,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from atalaya.jobs.evaluation import run_evaluation
 from atalaya.settings import Settings, load_settings
 from cmdb import db
 from cmdb.ingest import finish_run, ingest_probe_samples, start_run
 from cmdb.inventory import apply_inventory, read_toml
 from cmdb.models import Device, Link, Site
 from collectors.base import ProbeSample
-from compliance.cli import run_evaluation
 from lab.credentials import credentials
 from lab.generate import generate
 from lab.inventory import render_inventory

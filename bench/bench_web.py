@@ -30,6 +30,7 @@ from waitress.server import create_server
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from atalaya.jobs.evaluation import run_evaluation  # noqa: E402
 from atalaya.settings import load_settings  # noqa: E402
 from cmdb import db  # noqa: E402
 from cmdb.ingest import ingest_device_facts, ingest_probe_samples  # noqa: E402
@@ -37,7 +38,6 @@ from cmdb.inventory import Inventory, apply_inventory, read_toml  # noqa: E402
 from cmdb.models import Device, Link, Site, utcnow  # noqa: E402
 from cmdb.users import create_user  # noqa: E402
 from collectors.base import DeviceFacts, InterfaceFact, ProbeSample, SoftwareFact  # noqa: E402
-from compliance.cli import run_evaluation  # noqa: E402
 from web.app import create_app  # noqa: E402
 
 PASSWORD = "bench password long enough"

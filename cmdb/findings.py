@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from cmdb.models import Evaluation, FindingChange, Waiver
 from cmdb.models import Finding as FindingRow
-from compliance.engine import Finding
-from compliance.engine import Waiver as EngineWaiver
+from compliance.outcome import Finding
+from compliance.outcome import Waiver as EngineWaiver
 
 
 def store_findings(

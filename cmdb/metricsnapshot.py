@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,9 +30,6 @@ from cmdb.models import (
     Site,
     utcnow,
 )
-from compliance.facts import CiFacts
-from compliance.lookup import hardware_model, os_release
-from compliance.policy import PolicySet
 
 WINDOWS = {"24h": dt.timedelta(hours=24), "7d": dt.timedelta(days=7), "30d": dt.timedelta(days=30)}
 # Horizons of end of support, counted from the snapshot day: "past" is already unsupported,
@@ -39,6 +37,18 @@ WINDOWS = {"24h": dt.timedelta(hours=24), "7d": dt.timedelta(days=7), "30d": dt.
 HORIZONS = {"90d": 90, "365d": 365}
 COMPONENTS = ("hardware", "os")
 NOT_POLLED = ("planned", "retired")  # lifecycle statuses that are not expected to answer
+
+
+# (platform, model, os_name, os_version) -> (hardware end of support, OS end of support)
+EndOfSupport = Callable[[str, str, str, str], tuple[dt.date | None, dt.date | None]]
+
+
+@dataclass(frozen=True)
+class PolicyView:
+    """What the snapshot needs of the policies, given by the caller (compliance decides it)."""
+
+    end_of_support: EndOfSupport
+    nonstandard_rules: Sequence[str]  # rules whose failure means non-standard software
 
 
 @dataclass
@@ -99,7 +109,7 @@ def snapshot_key(session: Session) -> tuple[object, ...]:
 
 
 def build_snapshot(
-    session: Session, policies: PolicySet | None = None, now: dt.datetime | None = None
+    session: Session, policies: PolicyView | None = None, now: dt.datetime | None = None
 ) -> MetricSnapshot:
     """Read everything `/metrics` shows; `policies` adds lifecycle and software counts."""
     last_end = session.scalar(select(func.max(PollRun.ended_at)))
@@ -108,7 +118,7 @@ def build_snapshot(
     _links(session, sites, at)
     _devices(session, sites, policies, at.date())
     if policies is not None:
-        _nonstandard(session, sites, policies)
+        _nonstandard(session, sites, policies.nonstandard_rules)
     evaluation = session.scalars(select(Evaluation).order_by(Evaluation.id.desc()).limit(1)).first()
     findings = {
         (severity, status): count
@@ -185,7 +195,7 @@ def _links(session: Session, sites: dict[int, SiteState], at: dt.datetime) -> No
 
 
 def _devices(
-    session: Session, sites: dict[int, SiteState], policies: PolicySet | None, today: dt.date
+    session: Session, sites: dict[int, SiteState], policies: PolicyView | None, today: dt.date
 ) -> None:
     rows = session.execute(
         select(
@@ -210,7 +220,7 @@ def _devices(
             continue
         combination = (platform, model, os_name, os_version)
         if combination not in known:
-            known[combination] = _end_of_support(policies, *combination)
+            known[combination] = policies.end_of_support(*combination)
         dates = known[combination]
         for component, end in zip(COMPONENTS, dates, strict=True):
             for horizon in _horizons(end, today):
@@ -222,27 +232,6 @@ def _devices(
             site.up = site.devices["up"] > 0
 
 
-def _end_of_support(
-    policies: PolicySet, platform: str, model: str, os_name: str, os_version: str
-) -> tuple[dt.date | None, dt.date | None]:
-    hardware = hardware_model(model, policies)
-    hw_end = hardware.end_of_support.date if hardware and hardware.end_of_support else None
-    facts = CiFacts(
-        ci_type="device",
-        ci_id=0,
-        name="",
-        site_code="",
-        region_code="",
-        kind="",
-        platform=platform,
-        model=model,
-        os_name=os_name,
-        os_version=os_version,
-    )
-    release = os_release(facts, policies) if os_version else None  # as compliance.lifecycle
-    return hw_end, release.end_of_support() if release else None
-
-
 def _horizons(end: dt.date | None, today: dt.date) -> list[str]:
     if end is None:
         return []
@@ -251,12 +240,7 @@ def _horizons(end: dt.date | None, today: dt.date) -> list[str]:
     return [name for name, days in HORIZONS.items() if (end - today).days <= days]
 
 
-def _nonstandard(session: Session, sites: dict[int, SiteState], policies: PolicySet) -> None:
-    rule_ids = [
-        rule.id
-        for rule in policies.rules
-        if any(cond.type == "software_standard" for cond in rule.conditions)
-    ]
+def _nonstandard(session: Session, sites: dict[int, SiteState], rule_ids: Sequence[str]) -> None:
     if not rule_ids:
         return
     rows = session.execute(

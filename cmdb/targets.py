@@ -1,18 +1,23 @@
-"""What to poll: devices and site links from the CMDB, with credentials resolved in memory."""
+"""What to poll: devices and site links from the CMDB, with credentials resolved in memory.
+
+Secrets come through a resolver callable (name -> value, raising LookupError with the reason):
+the CMDB holds only their names, and this module never reads settings or the environment.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVarTuple
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from atalaya.settings import SecretError, Settings
 from cmdb.models import Credential, Device, Link, Region, Site
 from collectors.base import SnmpCredential, SshCredential, Target
 
 Row = TypeVarTuple("Row")
+# name -> secret value; raises LookupError saying where it looked (atalaya.settings.Secrets)
+SecretResolver = Callable[[str], str]
 
 
 def _scope(
@@ -27,7 +32,7 @@ def _scope(
 
 def load_targets(
     session: Session,
-    settings: Settings,
+    secret: SecretResolver,
     regions: Sequence[str] | None = None,
     sites: Sequence[str] | None = None,
     platforms: Sequence[str] | None = None,
@@ -43,8 +48,8 @@ def load_targets(
     targets = []
     for device, site_code in session.execute(query):
         errors: list[str] = []
-        snmp = _resolve(device.snmp_credential, credentials, settings, resolved, errors)
-        ssh = _resolve(device.ssh_credential, credentials, settings, resolved, errors)
+        snmp = _resolve(device.snmp_credential, credentials, secret, resolved, errors)
+        ssh = _resolve(device.ssh_credential, credentials, secret, resolved, errors)
         targets.append(
             Target(
                 hostname=device.hostname,
@@ -65,14 +70,14 @@ def load_targets(
 def _resolve(
     name: str,
     credentials: dict[str, Credential],
-    settings: Settings,
+    secret: SecretResolver,
     cache: dict[str, SnmpCredential | SshCredential | str],
     errors: list[str],
 ) -> SnmpCredential | SshCredential | None:
     if not name:
         return None
     if name not in cache:
-        cache[name] = _build(name, credentials.get(name), settings)
+        cache[name] = _build(name, credentials.get(name), secret)
     value = cache[name]
     if isinstance(value, str):
         errors.append(value)
@@ -81,7 +86,7 @@ def _resolve(
 
 
 def _build(
-    name: str, credential: Credential | None, settings: Settings
+    name: str, credential: Credential | None, secret: SecretResolver
 ) -> SnmpCredential | SshCredential | str:
     if credential is None:
         return f"credential {name!r} is not in the inventory"
@@ -93,23 +98,23 @@ def _build(
                     version="3",
                     user=credential.user,
                     auth_protocol=credential.auth_protocol,
-                    auth_key=settings.secret(credential.auth_key),
+                    auth_key=secret(credential.auth_key),
                     priv_protocol=credential.priv_protocol,
-                    priv_key=settings.secret(credential.priv_key),
+                    priv_key=secret(credential.priv_key),
                 )
             return SnmpCredential(
-                name=name, version="2c", community=settings.secret(credential.community)
+                name=name, version="2c", community=secret(credential.community)
             )
         return SshCredential(
             name=name,
             username=credential.username,
-            password=settings.secret(credential.password) if credential.password else "",
+            password=secret(credential.password) if credential.password else "",
             key_file=credential.key_file,
-            enable_secret=settings.secret(credential.enable_secret)
+            enable_secret=secret(credential.enable_secret)
             if credential.enable_secret
             else "",
         )
-    except SecretError as exc:
+    except LookupError as exc:
         return f"credential {name!r}: {exc}"
 
 

@@ -6,6 +6,7 @@ End of support, useful life, the base-software standard and licences.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from compliance.conditions import Evaluator
 from compliance.facts import CiFacts, SoftwareItem
@@ -19,6 +20,7 @@ from compliance.lookup import (
 )
 from compliance.outcome import Outcome, failed, not_applicable, passed, unknown
 from compliance.policy import Condition, PolicySet
+from compliance.policy_catalogue import Category
 from compliance.policy_reader import parse_version
 
 
@@ -100,12 +102,20 @@ def software_required(
     return failed(f"no approved {category.title.lower()} installed")
 
 
-def _standard_problem(item: SoftwareItem, cond: Condition, policies: PolicySet) -> str | None:
+MARKS = ("standard", "non_standard", "outdated", "not_allowed", "other")
+PROBLEMS = ("non_standard", "outdated", "not_allowed")
+
+
+def standard_mark(
+    item: SoftwareItem, policies: PolicySet, categories: Iterable[Category]
+) -> tuple[str, str]:
+    """(mark, why) of one installed product against the base-software standard: one of MARKS.
+    The rule `software_standard` and the device page both judge with this function."""
     shown = f"{item.name} {item.version}".strip()
     for banned in policies.not_allowed:
         if banned.name.search(item.name):
-            return f"{shown}: not allowed ({banned.reason})"
-    for category in (policies.category(c) for c in cond.categories):
+            return "not_allowed", f"{shown}: not allowed ({banned.reason})"
+    for category in categories:
         if not category.detect.search(item.name):
             continue
         for approved in category.approved:
@@ -114,10 +124,29 @@ def _standard_problem(item: SoftwareItem, cond: Condition, policies: PolicySet) 
                 continue
             version = _version(item, match.groupdict().get("v"))
             if approved.min_version is not None and version and version < approved.min_version:
-                return f"{shown}: below the standard's minimum {approved.min_text}"
-            return None
-        return f"{shown}: not an approved product ({category.title})"
-    return None
+                return "outdated", f"{shown}: below the standard's minimum {approved.min_text}"
+            return "standard", f"{category.title}: {approved.product}"
+        return "non_standard", f"{shown}: not an approved product ({category.title})"
+    return "other", ""
+
+
+def software_mark(item: SoftwareItem, policies: PolicySet, today: dt.date) -> tuple[str, str]:
+    """(mark, why) of one installed product against the whole standard and the lifecycle
+    tables: banned first, then past its end of support, then the standard's categories."""
+    mark = standard_mark(item, policies, policies.categories)
+    if mark[0] == "not_allowed":
+        return mark
+    release = software_release(item, policies)
+    if release is not None:
+        verdict = release_verdict(release, today)
+        if verdict.status == "fail":
+            return "outdated", verdict.evidence
+    return mark
+
+
+def _standard_problem(item: SoftwareItem, cond: Condition, policies: PolicySet) -> str | None:
+    mark, why = standard_mark(item, policies, (policies.category(c) for c in cond.categories))
+    return why if mark in PROBLEMS else None
 
 
 def software_standard(

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from compliance import conditions, conditions_facts, conditions_lifecycle
 from compliance.conditions import Evaluator
 from compliance.facts import CiFacts
-from compliance.outcome import Outcome, Status, not_applicable
+from compliance.outcome import Finding, Outcome, Waiver, not_applicable
 from compliance.policy import CONDITIONS, PolicySet, Rule
 
 EVALUATORS: dict[str, Evaluator] = {
@@ -22,37 +21,6 @@ EVALUATORS: dict[str, Evaluator] = {
     **conditions_lifecycle.EXPORTS,
 }
 assert set(EVALUATORS) == set(CONDITIONS), "every condition type needs an evaluator"
-
-
-@dataclass(frozen=True)
-class Waiver:
-    """An accepted deviation of one rule on one CI, until `expires` (inclusive) unless revoked."""
-
-    rule_id: str
-    ci_type: str
-    ci_id: int
-    reason: str
-    approver: str
-    expires: dt.date
-    revoked: bool = False
-
-    def live(self, today: dt.date) -> bool:
-        return not self.revoked and today <= self.expires
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule_id: str
-    ci_type: str
-    ci_id: int
-    ci_name: str
-    site_code: str
-    region_code: str
-    site_id: int | None
-    status: Status
-    severity: str
-    evidence: str
-    remediation: str
 
 
 def applies(rule: Rule, facts: CiFacts) -> bool:

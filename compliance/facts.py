@@ -66,3 +66,26 @@ class CiFacts:
     def config(self) -> ParsedConfig | None:
         """The running-config parsed once, however many rules read it."""
         return None if self.running_config is None else parse(self.running_config)
+
+
+@dataclass(frozen=True)
+class UnitDevice:
+    id: int
+    hostname: str
+    kind: str
+    reachable: bool | None  # None: never probed
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A site as the indicators read it."""
+
+    code: str
+    name: str
+    kind: str
+    region: str
+    has_lan: bool
+    in_continuity_plan: bool
+    uplink: str | None  # the site its link goes to; None for the headquarters
+    link_up: bool | None  # None: no link or never probed
+    devices: tuple[UnitDevice, ...] = ()

@@ -2,7 +2,7 @@
 
 Pure like the engine: units (sites with their devices and link state), findings, scores, facts and
 a date in; one `IndicatorResult` per indicator out (value, numerator, denominator, per-region
-breakdown, the members missing from the numerator). `cmdb.indicators` loads the units and stores
+breakdown, the members missing from the numerator). `cmdb.plan_values` loads the units and stores
 the results; nothing here opens a session or reads the clock.
 """
 
@@ -12,12 +12,12 @@ import datetime as dt
 import tomllib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from compliance.engine import Finding
-from compliance.facts import CiFacts
+from compliance.facts import CiFacts, Unit
 from compliance.lookup import add_years, equipment_class, hardware_model
+from compliance.outcome import Finding, IndicatorResult
 from compliance.policy import PolicySet
 from compliance.policy_reader import PolicyError, Reader
 from compliance.scoring import Score, Scores
@@ -73,29 +73,6 @@ class Indicator:
 
 
 @dataclass(frozen=True)
-class UnitDevice:
-    id: int
-    hostname: str
-    kind: str
-    reachable: bool | None  # None: never probed
-
-
-@dataclass(frozen=True)
-class Unit:
-    """A site as the indicators read it."""
-
-    code: str
-    name: str
-    kind: str
-    region: str
-    has_lan: bool
-    in_continuity_plan: bool
-    uplink: str | None  # the site its link goes to; None for the headquarters
-    link_up: bool | None  # None: no link or never probed
-    devices: tuple[UnitDevice, ...] = ()
-
-
-@dataclass(frozen=True)
 class PlanInputs:
     units: Sequence[Unit]
     findings: Sequence[Finding]
@@ -103,16 +80,6 @@ class PlanInputs:
     facts: Sequence[CiFacts]
     policies: PolicySet
     today: dt.date
-
-
-@dataclass
-class IndicatorResult:
-    indicator_id: str
-    value: float
-    numerator: int
-    denominator: int
-    breakdown: dict[str, dict[str, float]] = field(default_factory=dict)  # region -> n, d, value
-    missing: list[str] = field(default_factory=list)
 
 
 def _criterion(r: Reader, population: str) -> Criterion:

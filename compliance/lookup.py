@@ -101,3 +101,34 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February in a non-leap year
         return day.replace(year=day.year + years, day=28)
+
+
+def end_of_support_dates(
+    policies: PolicySet, platform: str, model: str, os_name: str, os_version: str
+) -> tuple[dt.date | None, dt.date | None]:
+    """(hardware, OS) end of support of a device as the lifecycle rules read them."""
+    hardware = hardware_model(model, policies)
+    hw_end = hardware.end_of_support.date if hardware and hardware.end_of_support else None
+    facts = CiFacts(
+        ci_type="device",
+        ci_id=0,
+        name="",
+        site_code="",
+        region_code="",
+        kind="",
+        platform=platform,
+        model=model,
+        os_name=os_name,
+        os_version=os_version,
+    )
+    release = os_release(facts, policies) if os_version else None  # as compliance.lifecycle
+    return hw_end, release.end_of_support() if release else None
+
+
+def rules_with_condition(policies: PolicySet, condition_type: str) -> list[str]:
+    """Ids of the rules that judge with a condition of this type."""
+    return [
+        rule.id
+        for rule in policies.rules
+        if any(cond.type == condition_type for cond in rule.conditions)
+    ]

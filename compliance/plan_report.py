@@ -118,6 +118,45 @@ class PlanReport:
         return {**asdict(self), "as_of": self.as_of.isoformat()}
 
 
+class StoredPlan(Protocol):
+    """What the CMDB holds for a follow-up period (`cmdb.plan_values.StoredPlan`)."""
+
+    @property
+    def period(self) -> str: ...
+    @property
+    def previous_period(self) -> str | None: ...
+    @property
+    def values(self) -> Mapping[str, StoredValue]: ...
+    @property
+    def previous_values(self) -> Mapping[str, StoredValue]: ...
+    @property
+    def scores(self) -> Mapping[str, Any]: ...
+    @property
+    def history(self) -> dict[str, list[float]]: ...
+
+
+def build_report(
+    stored: StoredPlan,
+    indicators: Sequence[Indicator],
+    policies: PolicySet,
+    facts: Sequence[CiFacts],
+    today: dt.date,
+    lang: str = "es",
+) -> PlanReport:
+    """The follow-up report of the stored period: indicators against the period before,
+    control gaps of the latest scores, and the hardware falling due."""
+    return PlanReport(
+        period=stored.period,
+        previous_period=stored.previous_period,
+        as_of=today,
+        lang=lang,
+        indicators=indicator_rows(indicators, stored.values, stored.previous_values),
+        control_gaps=control_gaps(stored.scores, policies),
+        falling_due=falling_due(facts, policies, today),
+        history=stored.history,
+    )
+
+
 def indicator_rows(
     indicators: Sequence[Indicator],
     current: Mapping[str, StoredValue],

@@ -19,7 +19,8 @@ def start(module: str, plan: Path, log: Path) -> int:
     """Start ``python -m module plan`` in its own session (so a terminal's ^C does not reach it)."""
     with log.open("ab") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", module, str(plan)], stdout=out, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", module, str(plan.resolve())], stdout=out,
+            stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
             cwd=str(Path(__file__).resolve().parent.parent))
     return proc.pid

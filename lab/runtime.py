@@ -39,8 +39,10 @@ class Lab:
     processes (the CLI, a test) can drive the same running lab."""
 
     def __init__(self, state_dir: Path, secrets_dir: Path | None = None) -> None:
-        self.state_dir = Path(state_dir)
-        self.secrets_dir = Path(secrets_dir) if secrets_dir else self.state_dir / "secrets"
+        # Absolute: the agents run in the package's folder, not in the caller's working directory.
+        self.state_dir = Path(state_dir).resolve()
+        secrets = Path(secrets_dir).resolve() if secrets_dir else self.state_dir / "secrets"
+        self.secrets_dir = secrets
         state = self._state()
         if state.get("secrets_dir") and secrets_dir is None:
             self.secrets_dir = Path(state["secrets_dir"])

@@ -22,9 +22,20 @@ from cmdb.webqueries import (
 )
 from compliance.lifecycle import forecast, licence_position
 from compliance.reports import controls_report
+from web.api_params import string_filters
 from web.findings import findings_from_args
 from web.openapi import document
-from web.views import arg, date_arg, db, facts, filters, int_arg, now, page_args, policies, scores
+from web.request_context import (
+    arg,
+    date_arg,
+    db,
+    facts,
+    int_arg,
+    now,
+    page_args,
+    policies,
+    scores,
+)
 
 bp = Blueprint("api", __name__)
 
@@ -117,9 +128,10 @@ def openapi() -> Response:
 
 @bp.get("/sites")
 def sites() -> Response:
-    rows = sites_board(db(), now(), region=arg("region"), kind=arg("kind"))
-    if arg("state"):
-        rows = [r for r in rows if r.state == arg("state")]
+    chosen = string_filters("sites")
+    rows = sites_board(db(), now(), region=chosen["region"], kind=chosen["kind"])
+    if chosen["state"]:
+        rows = [r for r in rows if r.state == chosen["state"]]
     page, per_page = page_args()
     chunk = rows[(page - 1) * per_page : page * per_page]
     return listing(Page(chunk, len(rows), page, per_page), [plain(r) for r in chunk])
@@ -136,7 +148,7 @@ def site(code: str) -> Response:
 
 @bp.get("/devices")
 def devices() -> Response:
-    chosen = filters("region", "site", "kind", "platform", "q")
+    chosen = string_filters("devices")
     page, per_page = page_args()
     result = paginate(
         db(),
@@ -231,7 +243,7 @@ def lifecycle() -> Response:
 
 @bp.get("/changes")
 def changes() -> Response:
-    chosen = filters("ci_type", "name", "field", "source")
+    chosen = string_filters("changes")
     page, per_page = page_args()
     query = change_query(
         chosen["ci_type"],

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from cmdb.users import LOCALES, ROLES, UserError, authenticate, create_user, list_users, set_locale
 from web import security
-from web.views import db
+from web.request_context import db
 
 bp = Blueprint("auth", __name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from cmdb.webqueries import change_query, paginate
-from web.views import date_arg, db, filters, page_args
+from web.request_context import date_arg, db, filters, page_args
 
 bp = Blueprint("changes", __name__)
 CI_TYPES = ("device", "site", "region", "link", "credential", "license")

@@ -19,9 +19,9 @@ from cmdb.webqueries import (
     regions,
     snapshot_count,
 )
+from compliance.conditions_lifecycle import software_mark
 from compliance.facts import SoftwareItem
-from web.software import classify
-from web.views import db, filters, now, page_args, policies
+from web.request_context import db, filters, now, page_args, policies
 
 bp = Blueprint("devices", __name__)
 
@@ -49,9 +49,9 @@ def device(device_id: int) -> str:
     if found is None:
         abort(404)
     item, site, region = found
-    today = now().date()
+    today, rules = now().date(), policies()
     software = [
-        (sw, *classify(SoftwareItem(sw.name, sw.version or "", sw.vendor or ""), policies(), today))
+        (sw, *software_mark(SoftwareItem(sw.name, sw.version or "", sw.vendor or ""), rules, today))
         for sw in sorted(item.software, key=lambda s: s.name.lower())
     ]
     findings = paginate(db(), finding_query(ci_type="device", ci_id=device_id), 1, 500).items

@@ -12,7 +12,8 @@ from sqlalchemy import Select
 from cmdb.models import FINDING_STATUSES
 from cmdb.webqueries import finding_query, paginate, platforms, regions
 from compliance.policy import SEVERITIES
-from web.views import arg, date_arg, db, page_args, policies
+from web.api_params import string_filters
+from web.request_context import arg, date_arg, db, page_args, policies
 
 bp = Blueprint("findings", __name__)
 CSV_LIMIT = 100_000
@@ -26,19 +27,20 @@ def control_rules(control: str) -> list[str]:
 
 
 def findings_from_args() -> Select[Any]:
-    control, rule = arg("control"), arg("rule")
+    chosen = string_filters("findings")  # the page and /api/v1/findings take the same filters
+    control, rule = chosen["control"], chosen["rule"]
     rule_ids: list[str] | None = None
     if control:
         rule_ids = control_rules(control)
     if rule:
         rule_ids = [rule] if rule_ids is None else [r for r in rule_ids if r == rule]
     return finding_query(
-        severity=arg("severity"),
-        status=arg("status"),
+        severity=chosen["severity"],
+        status=chosen["status"],
         rule_ids=rule_ids,
-        region=arg("region"),
-        site=arg("site"),
-        platform=arg("platform"),
+        region=chosen["region"],
+        site=chosen["site"],
+        platform=chosen["platform"],
         changed_since=date_arg("changed_since"),
     )
 

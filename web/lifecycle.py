@@ -12,7 +12,7 @@ from sqlalchemy import select
 from cmdb.models import LicenseEntitlement
 from compliance.lifecycle import forecast, licence_position
 from web.charts import stacked_bars
-from web.views import arg, db, facts, int_arg, now, policies
+from web.request_context import arg, db, facts, int_arg, now, policies
 
 bp = Blueprint("lifecycle", __name__)
 

@@ -35,12 +35,25 @@ from cmdb.metricsnapshot import (
     HORIZONS,
     WINDOWS,
     MetricSnapshot,
+    PolicyView,
     build_snapshot,
     snapshot_key,
 )
+from compliance.lookup import end_of_support_dates, rules_with_condition
 from compliance.policy import PolicySet, load_policies
 
 METRICS_MODES = ("open", "token", "off")
+
+
+def policy_view(policies: PolicySet) -> PolicyView:
+    """The policies as the snapshot reads them: end-of-support dates and the standard's rules."""
+
+    def end_of_support(
+        platform: str, model: str, os_name: str, os_version: str
+    ) -> tuple[dt.date | None, dt.date | None]:
+        return end_of_support_dates(policies, platform, model, os_name, os_version)
+
+    return PolicyView(end_of_support, rules_with_condition(policies, "software_standard"))
 
 
 class SnapshotCollector(Collector):
@@ -55,7 +68,7 @@ class SnapshotCollector(Collector):
     ) -> None:
         self.engine = engine
         self.version = version
-        self.policies = policies
+        self.policies = policy_view(policies) if policies is not None else None
         self.intervals = intervals or {}
         self._lock = threading.Lock()
         self._key: tuple[object, ...] | None = None
@@ -357,13 +370,7 @@ def register_metrics(app: flask.Flask) -> None:
         token = settings.secret(settings.web.metrics_token)
         if not token:
             raise SettingsError(f"secret {settings.web.metrics_token!r} is empty")
-    conf = settings.collect
-    intervals = {
-        "reachability": conf.reachability_interval_s,
-        "snmp": conf.snmp_interval_s,
-        "software": conf.software_interval_s,
-        "ssh": conf.ssh_interval_s,
-    }
+    intervals = settings.collect.loop_intervals()
     # 0.0.4, not the client's default 1.0.0: the same text, and the Prometheus 2.x of Debian 12
     # knows this content type by name.
     collector = SnapshotCollector(

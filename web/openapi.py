@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-PAGE = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
-    {
-        "name": "per_page",
-        "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50},
-    },
-]
-
-
-def _q(*names: str) -> list[dict[str, Any]]:
-    return [{"name": n, "in": "query", "schema": {"type": "string"}} for n in names]
+from web.api_params import parameters
 
 
 def _path(name: str, typ: str = "string") -> dict[str, Any]:
@@ -82,34 +71,24 @@ def document() -> dict[str, Any]:
             "/sites": _get(
                 "Sites with state (up, degraded, down, unknown), link RTT/loss and "
                 "availability over 24h/7d/30d",
-                _q("region", "kind", "state") + PAGE,
+                parameters("sites", paged=True),
                 LISTING,
             ),
             "/sites/{code}": _get("One site's state and score", [_path("code")]),
             "/devices": _get(
-                "Devices", _q("region", "site", "kind", "platform", "q") + PAGE, LISTING
+                "Devices", parameters("devices", paged=True), LISTING
             ),
             "/devices/{id}": _get(
                 "One device with interfaces and installed software", [_path("id", "integer")]
             ),
             "/devices/{id}/configs": _get(
                 "Configuration snapshots (redacted) with diffs",
-                [_path("id", "integer"), *_q("limit")],
+                [_path("id", "integer"), *parameters("device_configs")],
                 roles="admin, network_admin",
             ),
             "/findings": _get(
                 "Findings with evidence and remediation",
-                _q(
-                    "severity",
-                    "status",
-                    "control",
-                    "rule",
-                    "region",
-                    "site",
-                    "platform",
-                    "changed_since",
-                )
-                + PAGE,
+                parameters("findings", paged=True),
                 LISTING,
             ),
             "/controls": _get(
@@ -118,11 +97,11 @@ def document() -> dict[str, Any]:
             "/lifecycle": _get(
                 "End-of-support forecast per year and region with replacement "
                 "cost, and licence position",
-                _q("years", "region"),
+                parameters("lifecycle"),
             ),
             "/changes": _get(
                 "Audit trail of CI attributes",
-                _q("ci_type", "name", "field", "source", "since", "until") + PAGE,
+                parameters("changes", paged=True),
                 LISTING,
             ),
             "/waivers": _get("Waivers (live, expired, revoked)", []),

@@ -11,7 +11,7 @@ from flask import Blueprint, render_template
 from cmdb.webqueries import recent_poll_runs, sites_board
 from compliance.lifecycle import forecast
 from compliance.reports import controls_report
-from web.views import db, facts, now, policies, scores
+from web.request_context import db, facts, now, policies, scores
 
 bp = Blueprint("overview", __name__)
 # forecast items end with "(YYYY-MM-DD)": the due date of that item

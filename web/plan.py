@@ -16,10 +16,10 @@ from flask_babel import get_locale
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from cmdb.indicators import load_report
-from compliance.indicators import load_indicators
-from compliance.plan_report import LABELS, PlanReport
-from web.views import arg, db, facts, now, policies, settings
+from cmdb.plan_values import stored_plan
+from compliance.indicators import load_indicators, period_of
+from compliance.plan_report import LABELS, PlanReport, build_report
+from web.request_context import arg, db, facts, now, policies, settings
 
 bp = Blueprint("plan", __name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -79,14 +79,9 @@ def _report() -> PlanReport:
     today = now().date()
     indicators = load_indicators(settings().policies_path)
     lang = str(get_locale() or "es")
-    return load_report(
-        db(),
-        indicators,
-        policies(),
-        facts(),
-        today,
-        arg("period"),
-        lang if lang in LABELS else "es",
+    stored = stored_plan(db(), [i.id for i in indicators], arg("period"), period_of(today))
+    return build_report(
+        stored, indicators, policies(), facts(), today, lang if lang in LABELS else "es"
     )
 
 

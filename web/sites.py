@@ -17,7 +17,7 @@ from cmdb.webqueries import (
     site_outages,
     sites_board,
 )
-from web.views import arg, db, now, scores
+from web.request_context import arg, db, now, scores
 
 bp = Blueprint("sites", __name__)
 STATES = ("down", "degraded", "unknown", "up")

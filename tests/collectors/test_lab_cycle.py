@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import Engine, MetaData, select
 from sqlalchemy.orm import Session
 
+from atalaya.jobs.collection import CycleSummary, run_cycle
 from atalaya.settings import Settings
 from cmdb.inventory import apply_inventory, read_toml
 from cmdb.models import Device
-from collectors.scheduler import CycleSummary, run_cycle
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 

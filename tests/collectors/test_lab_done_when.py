@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from atalaya.jobs.collection import run_loop
 from atalaya.settings import Settings, load_settings
 from cmdb import db
 from cmdb.ingest import ingest_device_facts
 from cmdb.inventory import apply_inventory, read_toml
 from cmdb.models import Change, ConfigSnapshot, Device, Link, Outage
 from cmdb.targets import load_targets
-from collectors.scheduler import run_loop
 from collectors.snmp import INVENTORY_PARTS, SOFTWARE_PARTS, SnmpCollector
 from collectors.ssh import SshCollector
 

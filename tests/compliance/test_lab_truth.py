@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from atalaya.jobs.collection import run_cycle
 from atalaya.settings import load_settings
 from cmdb import db
 from cmdb.factset import entitlement_products, load_facts
 from cmdb.inventory import apply_inventory, read_toml
-from collectors.scheduler import run_cycle
 from compliance.engine import Finding, evaluate_all
 from compliance.facts import CiFacts
 from compliance.policy import PolicySet

@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from atalaya.jobs.collection import run_loop
 from atalaya.settings import Settings, load_settings
 from cmdb import db
 from cmdb.inventory import apply_inventory, read_toml
 from cmdb.models import ConfigSnapshot, Device, Interface, PollRun
-from collectors.scheduler import run_loop
 from tests.collectors.snmpd_peer import COMMUNITY, start_snmpd
 from tests.faults.peers import StallingCli, bad_agents
 

@@ -19,11 +19,11 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from atalaya.jobs.collection import LoopSummary, run_loop
 from atalaya.settings import Settings, load_settings
 from cmdb import db
 from cmdb.inventory import apply_inventory, read_toml
 from cmdb.models import Device, PollRun
-from collectors.scheduler import LoopSummary, run_loop
 from tests.postgres import PostgresServer
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]

@@ -23,11 +23,11 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from atalaya.jobs.collection import run_loop
 from atalaya.settings import load_settings
 from cmdb import db
 from cmdb.inventory import apply_inventory, read_toml
 from cmdb.models import Change, Device, PollRun
-from collectors.scheduler import run_loop
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 EDITED = 6

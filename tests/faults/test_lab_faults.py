@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from atalaya.jobs.collection import CycleSummary, run_cycle
 from atalaya.settings import Settings, load_settings
 from cmdb import db
 from cmdb.inventory import apply_inventory, read_toml
 from cmdb.models import Device, PollRun, Site
-from collectors.scheduler import CycleSummary, run_cycle
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 

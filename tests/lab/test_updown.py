@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from atalaya.commands.lab import lab
 from lab import procs
-from lab.cli import lab
 from tests.fixtures_lab import _free_net
 
 pytestmark = pytest.mark.lab

@@ -20,11 +20,11 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from atalaya.jobs.collection import run_cycle
+from atalaya.jobs.evaluation import run_evaluation
 from atalaya.settings import Settings
 from cmdb import db
 from cmdb.inventory import apply_inventory, read_toml
-from collectors.scheduler import run_cycle
-from compliance.cli import run_evaluation
 from tests.fixtures_lab import LabNetwork
 from tests.metrics.conftest import EXAMPLE_INVENTORY
 from tests.metrics.peers import PrometheusPeer, build_app, running_prometheus, serve
@@ -72,7 +72,7 @@ def report_controls(settings: Settings) -> list[dict[str, object]]:
         "ATALAYA_DATABASE_URL": settings.database_url,
         "ATALAYA_SECRETS_DIR": settings.secrets.dir,
     }
-    command = [sys.executable, "-c", "from atalaya.cli import main; main()"]
+    command = [sys.executable, "-c", "from atalaya.commands import main; main()"]
     result = subprocess.run(
         [*command, "report", "controls", "--format", "json"],
         env=env, capture_output=True, text=True, timeout=300, check=False,

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from atalaya.jobs.collection import run_cycle
+from atalaya.jobs.evaluation import run_evaluation
 from atalaya.settings import Settings
-from cmdb.indicators import load_units
 from cmdb.models import PollRun
-from collectors.scheduler import run_cycle
-from compliance.cli import run_evaluation
+from cmdb.plan_values import load_units
 from compliance.indicators import IndicatorResult, PlanInputs, compute_all, load_indicators
 
 UNITS = ("establishment", "regional_office")

@@ -19,15 +19,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from atalaya.jobs.collection import run_cycle
+from atalaya.jobs.evaluation import run_evaluation
+from atalaya.jobs.plan import evaluate_plan
 from atalaya.settings import load_settings
 from cmdb import db
-from cmdb.indicators import load_report
 from cmdb.inventory import apply_inventory, read_toml
 from cmdb.models import IndicatorValue
-from collectors.scheduler import run_cycle
-from compliance.cli import run_evaluation
+from cmdb.plan_values import stored_plan
 from compliance.indicators import IndicatorResult, load_indicators
-from compliance.plan_cli import evaluate_plan
+from compliance.plan_report import build_report
 from compliance.reports import controls_report
 from tests.plan.support import UNITS, PlanLab, Truth, compute_now, retry_failed
 from web.plan import pdf_bytes, render_document
@@ -165,8 +166,9 @@ def test_two_evaluations_give_the_change_since_the_previous_period(restored: Pla
         second = evaluate_plan(plan.settings, session, plan.today, "2026-H2")
     with Session(plan.engine) as session:
         indicators = load_indicators(plan.settings.policies_path)
-        report = load_report(
-            session, indicators, second.run.policies, second.run.facts, plan.today, "2026-H2"
+        stored = stored_plan(session, [i.id for i in indicators], "2026-H2", "2026-H2")
+        report = build_report(
+            stored, indicators, second.run.policies, second.run.facts, plan.today
         )
     rows = {r["id"]: r for r in report.indicators}
     before = {r.indicator_id: r.value for r in first.results}

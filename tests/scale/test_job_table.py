@@ -7,8 +7,8 @@ import threading
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from sqlalchemy import Engine, inspect
 
+from atalaya.jobs.schedule import _create_job_table
 from cmdb import db
-from collectors.scheduler import _create_job_table
 from tests.postgres import PostgresServer
 
 

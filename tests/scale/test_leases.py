@@ -8,9 +8,9 @@ import threading
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from atalaya.jobs import leases
+from atalaya.jobs.groups import overlapping_groups
 from cmdb.models import PollRun
-from collectors import leases
-from collectors.groups import overlapping_groups
 
 T0 = dt.datetime(2026, 11, 27, 12, 0, 0)
 

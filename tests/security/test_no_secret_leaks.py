@@ -22,13 +22,13 @@ from flask import Flask, url_for
 from sqlalchemy import Engine, MetaData, select
 from sqlalchemy.orm import Session
 
-from atalaya.cli import main
+from atalaya.commands import main
+from atalaya.jobs.collection import run_cycle
 from atalaya.settings import Settings, load_settings
 from cmdb import db
 from cmdb.inventory import apply_inventory, read_toml
 from cmdb.models import ConfigSnapshot, Device, Site
 from cmdb.users import create_user
-from collectors.scheduler import run_cycle
 from lab import ios, vpn
 from tests.web.conftest import csrf_of
 from web.app import create_app

@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from atalaya.jobs.evaluation import run_evaluation
 from atalaya.settings import Settings, load_settings
 from cmdb import db
 from cmdb.ingest import ingest_device_facts, ingest_probe_samples
@@ -29,7 +30,6 @@ from cmdb.inventory import apply_inventory, read_toml
 from cmdb.models import Link, Site, utcnow
 from cmdb.users import create_user
 from collectors.base import DeviceFacts, InterfaceFact, ProbeSample, SoftwareFact
-from compliance.cli import run_evaluation
 from web.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]

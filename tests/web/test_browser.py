@@ -19,13 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from waitress.server import create_server
 
+from atalaya.jobs.collection import run_cycle
+from atalaya.jobs.evaluation import run_evaluation
 from atalaya.settings import load_settings
 from cmdb import db
 from cmdb.inventory import apply_inventory, read_toml
 from cmdb.models import Device, Site, utcnow
 from cmdb.users import create_user
-from collectors.scheduler import run_cycle
-from compliance.cli import run_evaluation
 from tests.web.conftest import PASSWORD
 from web.app import create_app
 

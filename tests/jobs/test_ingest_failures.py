@@ -8,11 +8,11 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from atalaya.jobs.collection import _store_facts
 from cmdb.ingest import finish_run, start_run
 from cmdb.inventory import apply_inventory, read_toml
 from cmdb.models import Device, PollRun
 from collectors.base import DeviceFacts, InterfaceFact
-from collectors.scheduler import _ingest_facts
 
 AT = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
 INVENTORY = """
@@ -54,7 +54,7 @@ def test_unstorable_answer_is_a_recorded_failure_and_others_are_kept(
     )
     with Session(engine) as s, s.begin():
         run = start_run(s, "snmp", at=AT)
-        results = _ingest_facts(s, [broken, fine])
+        results = _store_facts(s, [broken, fine], dt.datetime.now(dt.UTC))
         finish_run(s, run, results, AT)
     with Session(engine) as s:
         devices = {d.hostname: d for d in s.scalars(select(Device))}

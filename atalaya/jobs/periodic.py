@@ -16,9 +16,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from atalaya.jobs import leases
+from atalaya.jobs.plan import evaluate_plan
 from atalaya.settings import Settings
 from cmdb.models import Evaluation
-from collectors import leases
 
 log = logging.getLogger(__name__)
 LEASE_GROUP, LEASE_LOOP = "", "evaluate"
@@ -27,8 +28,6 @@ STARTUP_DELAY_S = 60
 
 def evaluate_once(engine: Engine, settings: Settings, holder: str) -> bool:
     """Evaluate now if no other process did within the interval; True when it ran."""
-    from compliance.plan_cli import evaluate_plan  # the compliance CLI's own evaluation
-
     interval = settings.compliance.evaluate_interval_s
     try:
         with leases.held(engine, LEASE_GROUP, LEASE_LOOP, holder, interval) as taken:

@@ -13,10 +13,11 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from atalaya.jobs.collection import run_cycle
+from atalaya.jobs.schedule import build_scheduler
 from atalaya.settings import Settings
 from cmdb.inventory import apply_inventory, read_toml
 from cmdb.models import Device, Link, Outage, PollRun
-from collectors.scheduler import build_scheduler, run_cycle
 from tests.collectors.snmpd_peer import COMMUNITY, Snmpd
 from tests.collectors.test_reachability import dropped_subnet  # noqa: F401 - fixture
 
@@ -125,7 +126,7 @@ def test_failed_site_opens_an_outage_that_recovery_closes(
 
 
 def test_collect_command_prints_a_json_summary(cmdb: Engine, settings: Settings) -> None:
-    from collectors.cli import collect
+    from atalaya.commands.collect import collect
 
     class App:
         engine = cmdb

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from atalaya.context import AppContext
+from atalaya.jobs.context import AppContext
 from cmdb.backup import BackupError
 from cmdb.backup import backup as write_backup
 from cmdb.backup import restore as read_backup

@@ -1,7 +1,8 @@
 """`atalaya lab …`: the simulated network from a shell.
 
-Registered in atalaya/cli.py as ``main.add_command(lab_group)``; also runs alone as
-``python -m lab.cli``. Exit status: 0 done, 1 the lab is not (fully) running (status), 2 bad usage.
+The simulated network is an extra (`pip install 'atalaya[lab]'`): without it, every other command
+works and `atalaya lab` says what to install. Exit status: 0 done, 1 the lab is not (fully)
+running (status), 2 bad usage.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from atalaya.settings import Settings, load_settings
-from lab.procs import LabError
-from lab.runtime import Lab
+from lab.procs import LabError  # standard library only: importable without the extra
+
+if TYPE_CHECKING:
+    from lab.runtime import Lab
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -29,6 +32,12 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 def _lab(ctx: click.Context, state_dir: str | None) -> Lab:
+    try:
+        from lab.runtime import Lab
+    except ImportError as exc:
+        _fail(LabError(f"the simulated network needs the lab extra ({exc.name} is missing): "
+                       "pip install 'atalaya[lab]'"))
+        raise  # unreachable: _fail exits
     settings = _settings(ctx)
     return Lab(Path(state_dir) if state_dir else settings.lab_dir, settings.secrets_dir)
 
@@ -180,7 +189,3 @@ def edit(ctx: click.Context, device: str, add_line: tuple[str, ...],
     except LabError as exc:
         _fail(exc)
     click.echo(f"edited {device}")
-
-
-if __name__ == "__main__":
-    lab()

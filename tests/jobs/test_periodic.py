@@ -9,14 +9,14 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from atalaya.jobs import leases
+from atalaya.jobs.periodic import evaluate_once, first_run
 from atalaya.settings import Settings
 from cmdb.ingest import ingest_device_facts
 from cmdb.inventory import apply_inventory, read_toml
 from cmdb.models import Evaluation, Finding, IndicatorValue
-from collectors import leases
 from collectors.base import DeviceFacts
 from tests.conftest import EXAMPLE_INVENTORY
-from web.evaluation_job import evaluate_once, first_run
 
 DEVICE = """
 [[device]]

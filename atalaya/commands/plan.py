@@ -10,78 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy.orm import Session
 
-from atalaya.settings import Settings
-from cmdb.indicators import load_report, load_units, store_values
-from cmdb.models import utcnow
-from compliance.indicators import (
-    IndicatorResult,
-    PlanInputs,
-    compute_all,
-    load_indicators,
-    period_of,
-)
-from compliance.plan_report import LABELS, PlanReport, render_text
+from atalaya.jobs.context import AppContext
+from atalaya.jobs.plan import plan_report
+from compliance.plan_report import LABELS, render_text
 from compliance.policy import PolicyError
 
-if TYPE_CHECKING:
-    from compliance.cli import Run
-
 PERIOD = re.compile(r"^\d{4}-H[12]$")
-
-
-@dataclass
-class PlanRun:
-    run: Run
-    period: str
-    results: list[IndicatorResult]
-
-
-def evaluate_plan(
-    settings: Settings, session: Session, as_of: dt.date | None = None, period: str | None = None
-) -> PlanRun:
-    """Evaluate as of a date, compute every indicator and store the values under `period`
-    (default: the period of the evaluation date)."""
-    # imported here: compliance.cli registers this module's command at its end
-    from compliance.cli import run_evaluation
-
-    run = run_evaluation(settings, session, as_of, store=True)
-    indicators = load_indicators(settings.policies_path, [r.id for r in run.policies.rules])
-    inputs = PlanInputs(
-        load_units(session), run.findings, run.scores, run.facts, run.policies, run.as_of
-    )
-    results = compute_all(indicators, inputs)
-    chosen = period or period_of(run.as_of)
-    store_values(session, results, utcnow(), chosen)
-    return PlanRun(run, chosen, results)
-
-
-def plan_report(
-    settings: Settings,
-    session: Session,
-    as_of: dt.date | None = None,
-    period: str | None = None,
-    lang: str = "es",
-) -> PlanReport:
-    """Evaluate and store (unless `period` is a past one), then the report of `period`."""
-    today = as_of or utcnow().date()
-    current = period_of(today)
-    if period is None or period >= current:
-        done = evaluate_plan(settings, session, as_of, period or current)
-        facts, policies, chosen = done.run.facts, done.run.policies, done.period
-    else:
-        from compliance.cli import run_evaluation
-
-        done_run = run_evaluation(settings, session, as_of, store=False)
-        facts, policies, chosen = done_run.facts, done_run.policies, period
-    indicators = load_indicators(settings.policies_path, [r.id for r in policies.rules])
-    return load_report(session, indicators, policies, facts, today, chosen, lang)
 
 
 def _period(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -112,7 +51,7 @@ def report_plan(
     lang: str,
 ) -> None:
     """E-government plan follow-up: indicators, targets, progress, change, units missing."""
-    app = ctx.obj
+    app: AppContext = ctx.obj
     try:
         with Session(app.engine) as session, session.begin():
             report = plan_report(
@@ -123,7 +62,7 @@ def report_plan(
         ctx.exit(2)
         return
     if fmt == "pdf":
-        # the web package renders the page's HTML: the PDF is that same document
+        # the web layer renders the page's HTML: the PDF is that same document
         from web.plan import pdf_bytes
 
         target = output or Path(f"atalaya-plan-{report.period}.pdf")

@@ -10,18 +10,20 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from collectors.scheduler import LOOPS, CycleSummary, build_scheduler, run_cycle
+from atalaya.jobs.collection import LOOP_NAMES, CycleSummary, run_cycle
+from atalaya.jobs.context import AppContext
+from atalaya.jobs.schedule import build_scheduler
 
 
 @click.command()
-@click.option("--only", type=click.Choice(LOOPS), help="Run one loop instead of all four.")
+@click.option("--only", type=click.Choice(LOOP_NAMES), help="Run one loop instead of all four.")
 @click.option("--region", "regions", multiple=True, help="Only this region (repeatable).")
 @click.option("--site", "sites", multiple=True, help="Only this site (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.option("--forever", is_flag=True, help="Keep polling on the configured intervals.")
 @click.pass_obj
 def collect(
-    app: Any,
+    app: AppContext,
     only: str | None,
     regions: tuple[str, ...],
     sites: tuple[str, ...],
@@ -76,7 +78,7 @@ def _table(summary: CycleSummary) -> str:
     return "\n".join(lines)
 
 
-def _forever(app: Any) -> None:
+def _forever(app: AppContext) -> None:
     scheduler = build_scheduler(app.engine, app.settings)
     scheduler.start()
     click.echo("collecting on schedule; Ctrl-C to stop", err=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,10 +18,8 @@ from sqlalchemy.orm import Session
 
 from cmdb.factset import EVALUATED_STATUSES
 from cmdb.models import Device, Evaluation, IndicatorValue, Link, Region, Site
-from compliance.facts import CiFacts
-from compliance.indicators import Indicator, IndicatorResult, Unit, UnitDevice, period_of
-from compliance.plan_report import PlanReport, control_gaps, falling_due, indicator_rows
-from compliance.policy import PolicySet
+from compliance.facts import Unit, UnitDevice
+from compliance.outcome import IndicatorResult
 
 
 def load_units(session: Session) -> list[Unit]:
@@ -127,29 +125,31 @@ def latest_scores(session: Session) -> dict[str, Any]:
     return dict(scores or {})
 
 
-def load_report(
-    session: Session,
-    indicators: Sequence[Indicator],
-    policies: PolicySet,
-    facts: Sequence[CiFacts],
-    today: dt.date,
-    period: str | None = None,
-    lang: str = "es",
-) -> PlanReport:
-    """The follow-up report of `period` (default: the latest with values) from stored values."""
-    chosen = period or latest_period(session) or period_of(today)
+@dataclass(frozen=True)
+class StoredPlan:
+    """What the follow-up report of a period reads from the CMDB (compliance.plan_report
+    turns it into the report)."""
+
+    period: str
+    previous_period: str | None
+    values: dict[str, IndicatorValue]
+    previous_values: dict[str, IndicatorValue]
+    scores: dict[str, Any]
+    history: dict[str, list[float]]
+
+
+def stored_plan(
+    session: Session, indicator_ids: Sequence[str], period: str | None, default_period: str
+) -> StoredPlan:
+    """The stored values of `period` (default: the latest with values, else `default_period`)
+    and of the period before it, the latest scores and each indicator's history."""
+    chosen = period or latest_period(session) or default_period
     before = previous_period(session, chosen)
-    return PlanReport(
+    return StoredPlan(
         period=chosen,
         previous_period=before,
-        as_of=today,
-        lang=lang,
-        indicators=indicator_rows(
-            indicators,
-            period_values(session, chosen),
-            period_values(session, before) if before else {},
-        ),
-        control_gaps=control_gaps(latest_scores(session), policies),
-        falling_due=falling_due(facts, policies, today),
-        history=history(session, [i.id for i in indicators], chosen),
+        values=period_values(session, chosen),
+        previous_values=period_values(session, before) if before else {},
+        scores=latest_scores(session),
+        history=history(session, indicator_ids, chosen),
     )

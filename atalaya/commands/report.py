@@ -1,0 +1,81 @@
+"""`atalaya report ...`: controls, findings, lifecycle, software and the plan's follow-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from sqlalchemy.orm import Session
+
+from atalaya.commands.evaluate import DATE, run_or_exit
+from atalaya.commands.plan import report_plan
+from cmdb.models import LicenseEntitlement
+from compliance import reports
+
+
+@click.group()
+def report() -> None:
+    """Reports: controls (Statement of Applicability), findings, lifecycle, software."""
+
+
+FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table"
+)
+AS_OF = click.option("--as-of", type=DATE, help="Report as of this date (YYYY-MM-DD).")
+
+
+@report.command("controls")
+@FORMAT
+@AS_OF
+@click.pass_context
+def report_controls(ctx: click.Context, fmt: str, as_of: dt.datetime | None) -> None:
+    """Statement of Applicability: control, 2013 id, 2022 id, applicable, score, gaps."""
+    run = run_or_exit(ctx, as_of, store=False)
+    click.echo(reports.render(reports.controls_report(run.policies, run.scores), fmt))
+
+
+@report.command("findings")
+@FORMAT
+@AS_OF
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    default=("fail",),
+    show_default=True,
+    type=click.Choice(["pass", "fail", "not_applicable", "unknown", "waived"]),
+)
+@click.pass_context
+def report_findings(
+    ctx: click.Context, fmt: str, as_of: dt.datetime | None, statuses: tuple[str, ...]
+) -> None:
+    """Findings with their evidence and remediation (failures by default)."""
+    run = run_or_exit(ctx, as_of, store=False)
+    click.echo(reports.render(reports.findings_report(run.findings, statuses), fmt))
+
+
+@report.command("lifecycle")
+@FORMAT
+@AS_OF
+@click.option("--years", type=click.IntRange(0, 20), default=5, show_default=True)
+@click.pass_context
+def report_lifecycle(ctx: click.Context, fmt: str, as_of: dt.datetime | None, years: int) -> None:
+    """Obsolescence forecast per year and region, with replacement cost (PEN, agency estimate)."""
+    run = run_or_exit(ctx, as_of, store=False)
+    click.echo(
+        reports.render(reports.lifecycle_report(run.facts, run.policies, run.as_of, years), fmt)
+    )
+
+
+@report.command("software")
+@FORMAT
+@click.pass_context
+def report_software(ctx: click.Context, fmt: str) -> None:
+    """Licence position: installs per licensable product and region against seats."""
+    run = run_or_exit(ctx, None, store=False)
+    with Session(ctx.obj.engine) as session:
+        seats = [(e.product, e.seats) for e in session.query(LicenseEntitlement)]
+    click.echo(reports.render(reports.software_report(run.facts, run.policies, seats), fmt))
+
+
+report.add_command(report_plan)
