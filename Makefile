@@ -15,11 +15,14 @@ test-deps:
 	scripts/install-deps --test
 
 test: test-deps
+	$(MAKE) lint
 	scripts/run-tests
 
+# ruff, mypy and the layer contracts (import-linter, [tool.importlinter] in pyproject.toml)
 lint:
-	.venv/bin/ruff check atalaya collectors cmdb compliance web lab tests bench
+	.venv/bin/ruff check atalaya collectors cmdb compliance web lab policies tests bench
 	.venv/bin/mypy
+	.venv/bin/lint-imports
 
 bench: test-deps
 	scripts/run-bench

@@ -138,7 +138,9 @@ class Settings:
     def policies_path(self) -> Path:
         if self.compliance.policies_dir:
             return Path(self.compliance.policies_dir)
-        return Path(__file__).resolve().parent.parent / "policies"
+        import policies  # the data package: next to the code in a checkout and in a wheel
+
+        return policies.DIRECTORY
 
     def secret(self, name: str) -> str:
         return Secrets(self.secrets_dir).resolve(name)
