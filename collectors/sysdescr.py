@@ -1,27 +1,28 @@
-"""Operating system identification from SNMP ``sysDescr``.
+"""Operating system identification from SNMP ``sysDescr`` (and from `show version`, which
+starts with the same banner on Cisco IOS).
 
-Table-driven: each pattern names the OS family and where the version is. The names are the
-ones the lifecycle tables and the SSH collector use ("IOS", "IOS-XE", "FortiOS", "Ubuntu",
-"Windows Server"), so SNMP and SSH never flip a device's OS name back and forth.
+Table-driven: each rule names a pattern and the reader that turns its match into an identity.
+The names are the ones the lifecycle tables and the SSH collector use ("IOS", "IOS-XE",
+"FortiOS", "Ubuntu", "Windows Server"), so SNMP and SSH never flip a device's OS name back and
+forth. sysDescr alone cannot tell a Linux server from an appliance that runs a Linux kernel:
+collectors/identity.py decides that with the sysObjectID.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from collectors import sysdescr_cisco as cisco
+from collectors import sysdescr_vendors as vendors
+from collectors.os_identity import OsIdentity, Reader
 
-@dataclass(frozen=True)
-class OsIdentity:
-    vendor: str | None = None
-    os_name: str | None = None
-    os_version: str | None = None
-    kernel: str | None = None  # Linux only: the running kernel release
-
+__all__ = ["RULES", "OsIdentity", "SysDescrRule", "identify"]
 
 # Windows reports the NT build, not the product name; servers are what we inventory, so
 # builds map to Windows Server releases (build 9600 is also Windows 8.1 on a desktop).
 WINDOWS_SERVER_BUILDS = {
+    3790: "2003",
     6001: "2008",
     6002: "2008",
     6003: "2008",
@@ -56,44 +57,67 @@ LINUX_KERNELS: tuple[tuple[str, str, str], ...] = (
 )
 
 MAX_SYS_DESCR = 4096
-_IOS = re.compile(r"(?:Cisco IOS|IOS \(tm\)).*?Version\s+(?P<version>[\w.()]+)", re.S)
-_IOS_XE = re.compile(r"IOS[ -]XE|IOSXE", re.I)
-_FORTI = re.compile(r"Forti(?:Gate|OS|Wifi|Switch)[^\n]*?\bv(?P<version>\d+\.\d+(?:\.\d+)?)", re.I)
-# Cisco video endpoints: "Cisco Codec\r\nSoftwareID: RoomOS 11.27.1.4 …" (CE 9.x said "ce9.15.3")
-_ROOMOS = re.compile(
-    r"Cisco Codec.*?SoftwareID:\s*(?:RoomOS\s+|ce)?(?P<version>\d+(?:\.\d+)+)", re.S
+MAX_EVIDENCE = 240
+WINDOWS = re.compile(r"Windows Version (?P<nt>[\d.]{1,20}) \(Build (?P<build>\d{1,9})\b")
+# "Linux <host> <kernel> <build>"; some appliances leave the host name out
+LINUX = re.compile(r"^Linux (?:\S+ )?(?P<kernel>\d+\.\d+\S*)(?P<build>.*)$", re.S)
+
+
+def read_windows(match: re.Match[str], text: str) -> OsIdentity:
+    release = WINDOWS_SERVER_BUILDS.get(int(match.group("build")))
+    if release is None:
+        return OsIdentity("Microsoft", "Windows", match.group("nt"))
+    return OsIdentity("Microsoft", "Windows Server", release, device_class="server")
+
+
+def read_linux(match: re.Match[str], text: str) -> OsIdentity:
+    kernel = match.group("kernel")
+    release = kernel + match.group("build")
+    for pattern, distro, version in LINUX_KERNELS:
+        if found := re.search(pattern, release):
+            distro_version = version.format(**found.groupdict())
+            return OsIdentity(None, distro, distro_version, kernel, device_class="server")
+    return OsIdentity(None, "Linux", None, kernel, device_class="server")
+
+
+@dataclass(frozen=True)
+class SysDescrRule:
+    name: str  # shown as evidence: "which rule said this is IOS-XE"
+    pattern: re.Pattern[str]
+    read: Reader
+
+
+# First match wins: the more specific banner goes first (IOS XR and FTD also say "IOS"/"ASA").
+RULES: tuple[SysDescrRule, ...] = (
+    SysDescrRule("cisco-ios-xr", cisco.IOS_XR, cisco.read_ios_xr),
+    SysDescrRule("cisco-ios", cisco.IOS, cisco.read_ios),
+    SysDescrRule("cisco-nx-os", cisco.NX_OS, cisco.read_nx_os),
+    SysDescrRule("cisco-ftd", cisco.FTD, cisco.read_ftd),
+    SysDescrRule("cisco-asa", cisco.ASA, cisco.read_asa),
+    SysDescrRule("cisco-aireos", cisco.AIREOS, cisco.read_aireos),
+    SysDescrRule("fortinet-fortios", vendors.FORTIOS, vendors.read_fortios),
+    SysDescrRule("cisco-roomos", cisco.ROOMOS, cisco.read_roomos),
+    SysDescrRule("juniper-junos", vendors.JUNOS, vendors.read_junos),
+    SysDescrRule("huawei-vrp", vendors.VRP, vendors.read_vrp),
+    SysDescrRule("hp-procurve", vendors.PROCURVE, vendors.read_procurve),
+    SysDescrRule("hpe-aos-cx", vendors.AOS_CX, vendors.read_aos_cx),
+    SysDescrRule("aruba-arubaos", vendors.ARUBAOS, vendors.read_arubaos),
+    SysDescrRule("paloalto-pan-os", vendors.PAN_OS, vendors.read_pan_os),
+    SysDescrRule("mikrotik-routeros", vendors.ROUTEROS, vendors.read_routeros),
+    SysDescrRule("vmware-esxi", vendors.ESXI, vendors.read_esxi),
+    SysDescrRule("windows", WINDOWS, read_windows),
+    SysDescrRule("linux", LINUX, read_linux),
 )
-_WINDOWS = re.compile(r"Windows Version (?P<nt>[\d.]{1,20}) \(Build (?P<build>\d{1,9})\b")
-_LINUX = re.compile(r"^Linux \S+ (?P<kernel>\S+)(?P<build>.*)$", re.S)
 
 
 def identify(sys_descr: str) -> OsIdentity:
     """Return what sysDescr says about the OS; unknown formats give an empty identity."""
     # sysDescr is a DisplayString (255 octets; Cisco sends ~400): a megabyte of it is a broken
-    # agent, and the lazy ".*?" patterns below would scan it quadratically.
+    # agent, and the lazy ".*?" patterns would scan it quadratically.
     text = sys_descr[:MAX_SYS_DESCR].strip()
-    if match := _IOS.search(text):
-        version = match.group("version").rstrip(",")
-        # Classic IOS stopped at 15.x; 16.x and later are IOS-XE even when the banner
-        # says only "Cisco IOS Software" (Catalyst 9000 and 3650/3850 do).
-        leading = re.match(r"\d+", version)
-        major = int(leading.group()) if leading else 0
-        name = "IOS-XE" if _IOS_XE.search(text) or major >= 16 else "IOS"
-        return OsIdentity("Cisco", name, version)
-    if match := _FORTI.search(text):
-        return OsIdentity("Fortinet", "FortiOS", match.group("version"))
-    if match := _ROOMOS.search(text):
-        return OsIdentity("Cisco", "RoomOS", match.group("version"))
-    if match := _WINDOWS.search(text):
-        release = WINDOWS_SERVER_BUILDS.get(int(match.group("build")))
-        if release is None:
-            return OsIdentity("Microsoft", "Windows", match.group("nt"))
-        return OsIdentity("Microsoft", "Windows Server", release)
-    if match := _LINUX.match(text):
-        kernel = match.group("kernel")
-        release = kernel + match.group("build")
-        for pattern, distro, version in LINUX_KERNELS:
-            if found := re.search(pattern, release):
-                return OsIdentity(None, distro, version.format(**found.groupdict()), kernel)
-        return OsIdentity(None, "Linux", None, kernel)
+    for rule in RULES:
+        if match := rule.pattern.search(text):
+            identity = rule.read(match, text)
+            evidence = identity.evidence or " ".join(match.group().split())
+            return replace(identity, rule=rule.name, evidence=evidence[:MAX_EVIDENCE])
     return OsIdentity()
