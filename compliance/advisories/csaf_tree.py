@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from compliance.advisories import families, versions
+from compliance.advisories import families
 from compliance.advisories.model import MatchKey, VersionRange
-from compliance.advisories.reading import AdvisoryFormatError, Node, optional_items
+from compliance.advisories.reading import AdvisoryFormatError, Node, optional_items, release_at
 
 _FAMILY_CATEGORIES = ("product_name", "product_family", "product")
 _VERSION_CATEGORIES = ("product_version", "service_pack", "patch_level")
@@ -70,14 +70,6 @@ def version_range(text: str, path: str) -> VersionRange:
     )
 
 
-def _checked(scheme: str, version: str, path: str) -> str:
-    try:
-        versions.parse(scheme, version)
-    except versions.VersionError as error:
-        raise AdvisoryFormatError(path, f"a {scheme} release", version) from error
-    return version
-
-
 def _leaf(branch: Node, ancestors: list[tuple[str, str]]) -> ProductLeaf:
     family_name = _family_of(ancestors) or branch["name"].text()
     key = MatchKey(families.from_product_name(family_name))
@@ -87,10 +79,10 @@ def _leaf(branch: Node, ancestors: list[tuple[str, str]]) -> ProductLeaf:
         found = version_range(name, f"{branch.path}.name")
         for bound in (found.introduced, found.fixed, found.last_affected):
             if bound is not None:
-                _checked(scheme, bound, f"{branch.path}.name")
+                release_at(branch["name"], scheme, bound)
         return ProductLeaf(key, family_name, scheme, range=found)
     if category in _VERSION_CATEGORIES:
-        return ProductLeaf(key, family_name, scheme, _checked(scheme, name, f"{branch.path}.name"))
+        return ProductLeaf(key, family_name, scheme, release_at(branch["name"], scheme))
     return ProductLeaf(key, family_name, scheme)
 
 
@@ -121,7 +113,7 @@ def _named(full: Node) -> ProductLeaf:
     if (known := families.product_name_prefix(name)) is not None:
         key = MatchKey(known[0])
         scheme = families.scheme_for(key)
-        return ProductLeaf(key, name, scheme, _checked(scheme, known[1], f"{full.path}.name"))
+        return ProductLeaf(key, name, scheme, release_at(full["name"], scheme, known[1]))
     return ProductLeaf(MatchKey(name), name, "generic")
 
 

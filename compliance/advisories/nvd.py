@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from compliance.advisories import families, versions
+from compliance.advisories import families
 from compliance.advisories.model import (
     Advisory,
     AffectedProduct,
@@ -21,7 +21,7 @@ from compliance.advisories.model import (
     SourceFormat,
     VersionRange,
 )
-from compliance.advisories.reading import AdvisoryFormatError, Node, optional_items
+from compliance.advisories.reading import AdvisoryFormatError, Node, optional_items, release_at
 from compliance.advisories.scores import rating
 
 # v3.1 first: it is what vendors' and NVD's own severity statements use today, so findings
@@ -57,13 +57,9 @@ def _title(cve: Node) -> str:
     return cve["id"].text()
 
 
-def _checked(scheme: str, node: Node) -> str:
-    version = node.text().replace("\\", "")
-    try:
-        versions.parse(scheme, version)
-    except versions.VersionError as error:
-        raise AdvisoryFormatError(node.path, f"a {scheme} release", node.value) from error
-    return version
+def _checked(scheme: str, node: Node, text: str | None = None) -> str:
+    # CPE names escape parentheses: "12.2\\(55\\)se12"
+    return release_at(node, scheme, (node.text() if text is None else text).replace("\\", ""))
 
 
 def _cpe_entry(match: Node) -> tuple[MatchKey, str, VersionRange | str]:
@@ -78,7 +74,7 @@ def _cpe_entry(match: Node) -> tuple[MatchKey, str, VersionRange | str]:
         if bounds:
             raise AdvisoryFormatError(criteria.path, "a version of * when a range is given",
                                       criteria.value)
-        return key, scheme, _checked(scheme, Node(fields[5], criteria.path))
+        return key, scheme, _checked(scheme, criteria, fields[5])
     return key, scheme, VersionRange(
         introduced=bounds.get("versionStartIncluding", bounds.get("versionStartExcluding")),
         introduced_inclusive="versionStartExcluding" not in bounds,

@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from compliance.advisories import families, versions
+from compliance.advisories import families
 from compliance.advisories.model import (
     Advisory,
     AffectedProduct,
@@ -21,21 +21,12 @@ from compliance.advisories.model import (
     SourceFormat,
     VersionRange,
 )
-from compliance.advisories.reading import AdvisoryFormatError, Node, optional_items
+from compliance.advisories.reading import AdvisoryFormatError, Node, optional_items, release_at
 from compliance.advisories.scores import highest, rating
 
 _CVE = re.compile(r"CVE-\d{4}-\d{4,}")
 _RELEASE_RANGES = ("ECOSYSTEM", "SEMVER")
 _EVENTS = ("introduced", "fixed", "last_affected", "limit")
-
-
-def _checked(scheme: str, node: Node) -> str:
-    version = node.text()
-    try:
-        versions.parse(scheme, version)
-    except versions.VersionError as error:
-        raise AdvisoryFormatError(node.path, f"a {scheme} version", node.value) from error
-    return version
 
 
 def _event(event: Node) -> tuple[str, Node]:
@@ -51,13 +42,13 @@ def _ranges(events: list[Node], scheme: str) -> list[VersionRange]:
     open_range = False
     for kind, value in map(_event, events):
         if kind == "introduced":
-            start = None if value.text() == "0" else _checked(scheme, value)
+            start = None if value.text() == "0" else release_at(value, scheme)
             open_range = True
         elif kind == "fixed":
-            found.append(VersionRange(introduced=start, fixed=_checked(scheme, value)))
+            found.append(VersionRange(introduced=start, fixed=release_at(value, scheme)))
             open_range = False
         elif kind == "last_affected":
-            found.append(VersionRange(introduced=start, last_affected=_checked(scheme, value)))
+            found.append(VersionRange(introduced=start, last_affected=release_at(value, scheme)))
             open_range = False
         # "limit" only bounds where a GIT bisection stops looking; it adds no release
     if open_range:
@@ -81,7 +72,7 @@ def _entry(entry: Node) -> tuple[MatchKey, str, list[VersionRange], list[str], l
     for found in optional_items(entry, "ranges"):
         if found["type"].text() in _RELEASE_RANGES:
             ranges += _ranges(found["events"].items(), scheme)
-    exact = [_checked(scheme, v) for v in optional_items(entry, "versions")]
+    exact = [release_at(v, scheme) for v in optional_items(entry, "versions")]
     return key, scheme, ranges, exact, _binaries(entry)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from compliance.advisories import versions
+
 
 class AdvisoryFormatError(ValueError):
     """A document that is not the advisory format it claims to be."""
@@ -102,6 +104,17 @@ def _trim_fraction(text: str) -> str:
         return text
     digits = len(rest) - len(rest.lstrip("0123456789"))
     return f"{head}.{rest[:min(digits, 6)]}{rest[digits:]}"
+
+
+def release_at(node: Node, scheme: str, text: str | None = None) -> str:
+    """`text` (by default the node's string) as a release of `scheme`, refused at the node."""
+    version = node.text() if text is None else text
+    try:
+        versions.parse(scheme, version)
+    except versions.VersionError as error:
+        raise AdvisoryFormatError(node.path, f"a version in the {scheme} scheme",
+                                  node.value) from error
+    return version
 
 
 def optional_items(node: Node, key: str) -> list[Node]:
