@@ -53,7 +53,11 @@ class _Entry:
 
 
 class AdvisoryIndex:
-    """Advisories filed by match key; `comparisons` counts the version comparisons made."""
+    """Advisories filed by match key; `comparisons` counts the version comparisons made.
+
+    A device's release is read in the scheme of its key (families.scheme_for), which is the
+    scheme the parsers give every product filed under that key.
+    """
 
     def __init__(self, advisories: Iterable[Advisory]):
         self.comparisons = 0
@@ -146,17 +150,19 @@ class AdvisoryIndex:
         self,
         os_name: str,
         os_version: str,
-        packages: Sequence[InstalledPackage] = (),
+        packages: Sequence[InstalledPackage | tuple[str, str]] = (),
         distribution: str | None = None,
     ) -> DeviceExposures:
         """The advisories affecting a device running `os_name` `os_version` with `packages`.
 
-        `distribution` is the OSV ecosystem of its packages ("Debian:12"); by default it is
-        derived from the OS name and version.
+        `distribution` is the ecosystem its packages come from ("Debian:12" or "Debian 12");
+        by default it follows from a Debian or Ubuntu OS name and version. Without one, the
+        packages are not judged: no advisory format here speaks of them.
         """
-        ecosystem = distribution or families.device_ecosystem(os_name, os_version)
+        ecosystem = _ecosystem(os_name, os_version, distribution)
         wanted = [(MatchKey(os_name), os_version, os_name)]
-        for package in packages if ecosystem else ():
+        for item in packages if ecosystem else ():
+            package = item if isinstance(item, InstalledPackage) else InstalledPackage(*item)
             names = dict.fromkeys([package.name, package.source or package.name])
             wanted += [(MatchKey(ecosystem or "", n), package.version, package.name) for n in names]
         exposures: dict[tuple[str, str], Exposure] = {}
@@ -171,6 +177,12 @@ class AdvisoryIndex:
                 exposures.setdefault((exposure.advisory_id, component), exposure)
         ranked = sorted(exposures.values(), key=_severity_order)
         return DeviceExposures(tuple(ranked), tuple(dict.fromkeys(unreadable)))
+
+
+def _ecosystem(os_name: str, os_version: str, distribution: str | None) -> str | None:
+    if distribution is None:
+        return families.device_ecosystem(os_name, os_version)
+    return families.distribution_ecosystem(":".join(distribution.split()))
 
 
 def _severity_order(exposure: Exposure) -> tuple[float, str, str]:

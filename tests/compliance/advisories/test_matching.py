@@ -68,6 +68,10 @@ def test_the_distribution_can_be_given_apart_from_the_os_name(index: AdvisoryInd
     assert _ids(index, "Linux", "5.15", package, distribution="Ubuntu:22.04") == {
         "USN-7604-1": "1.9.9-1ubuntu2.5"
     }
+    as_pair = [("sudo", "1.9.9-1ubuntu2.4")]
+    assert index.affecting("Linux", "5.15", as_pair, "Ubuntu 22.04").exposures[0].installed == (
+        "1.9.9-1ubuntu2.4"
+    )
 
 
 def test_exact_listed_release_matches_in_the_device_spelling(index: AdvisoryIndex) -> None:
