@@ -1,4 +1,8 @@
-"""Reference data the rules consult: controls, lifecycle, hardware, standard, licences."""
+"""Reference data the rules consult: controls, lifecycle, hardware, standard, licences.
+
+The control catalogue lives in `compliance.catalogue_controls` and the Statement of Applicability in
+`compliance.catalogue_soa`; `Control` and `load_controls` are re-exported here for existing callers.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from compliance.catalogue_controls import Control, load_controls
 from compliance.policy_reader import DatedValue, PolicyError, Reader, parse_version
-
-
-@dataclass(frozen=True)
-class Control:
-    id: str
-    title: str
-    source: str
-    maps_to: tuple[str, ...] = ()  # 2013 controls only: their 2022 successors (Annex B)
 
 
 @dataclass(frozen=True)
@@ -101,28 +98,6 @@ class Licensable:
     title: str
     installed: re.Pattern[str]
     entitlement: re.Pattern[str]
-
-
-def load_controls(
-    file: str, data: Mapping[str, Any]
-) -> tuple[dict[str, Control], dict[str, Control]]:
-    top = Reader(file, "top level", data)
-    top.check_keys({"control_2013", "control_2022"})
-    c22: dict[str, Control] = {}
-    for table in top.tables("control_2022"):
-        r = Reader(file, f"control_2022 {table.get('id', '?')}", table)
-        r.check_keys({"id", "title", "source"})
-        c22[r.text("id")] = Control(r.text("id"), r.text("title"), r.text("source"))
-    c13: dict[str, Control] = {}
-    for table in top.tables("control_2013"):
-        r = Reader(file, f"control_2013 {table.get('id', '?')}", table)
-        r.check_keys({"id", "title", "source", "maps_to"})
-        maps_to = r.str_list("maps_to")
-        for target in maps_to:
-            if target not in c22:
-                raise r.error("maps_to", f"2022 control ids defined in {file} ({target!r} is not)")
-        c13[r.text("id")] = Control(r.text("id"), r.text("title"), r.text("source"), maps_to)
-    return c13, c22
 
 
 def _cycle(file: str, product: str, table: Mapping[str, Any]) -> Cycle:
@@ -300,4 +275,4 @@ def end_date(value: DatedValue | None) -> dt.date | None:
     return None if value is None else value.date
 
 
-__all__ = ["PolicyError"]
+__all__ = ["Control", "PolicyError", "load_controls"]
