@@ -28,66 +28,49 @@ def sync_interfaces(
     at: dt.datetime,
 ) -> list[Change]:
     """Interfaces by ifIndex. Status flaps are state, not change: only names/speeds are audited."""
+
+    def event(field: str, old: str | None, new: str | None) -> Change:
+        return record_event(session, device, "device", field, old, new, source, at)
+
     changes = []
     current = {i.index: i for i in device.interfaces}
-    seen = set()
     for fact in observed:
-        seen.add(fact.index)
-        values = fit(
-            Interface,
-            {
-                "name": fact.name,
-                "description": fact.description,
-                "alias": fact.alias,
-                "kind": fact.kind,
-                "admin_up": fact.admin_up,
-                "oper_up": fact.oper_up,
-                "speed_bps": fact.speed_bps,
-                "mac": fact.mac,
-                "mtu": fact.mtu,
-            },
-        )
+        values = _interface_values(fact)
         row = current.get(fact.index)
         if row is None:
             device.interfaces.append(Interface(index=fact.index, **values))
             if current:  # the first discovery of a device is not a change of it
-                changes.append(
-                    record_event(
-                        session,
-                        device,
-                        "device",
-                        "interface added",
-                        None,
-                        values["name"],
-                        source,
-                        at,
-                    )
-                )
+                changes.append(event("interface added", None, values["name"]))
             continue
         if row.name != values["name"] or (row.speed_bps or 0) != (fact.speed_bps or 0):
-            changes.append(
-                record_event(
-                    session,
-                    device,
-                    "device",
-                    f"interface {fact.index}",
-                    f"{row.name} {row.speed_bps}",
-                    f"{values['name']} {fact.speed_bps}",
-                    source,
-                    at,
-                )
-            )
+            old, new = f"{row.name} {row.speed_bps}", f"{values['name']} {fact.speed_bps}"
+            changes.append(event(f"interface {fact.index}", old, new))
         for key, value in values.items():
             setattr(row, key, value)
+    seen = {fact.index for fact in observed}
     for index, row in current.items():
         if index not in seen:
             device.interfaces.remove(row)
-            changes.append(
-                record_event(
-                    session, device, "device", "interface removed", row.name, None, source, at
-                )
-            )
+            changes.append(event("interface removed", row.name, None))
     return changes
+
+
+def _interface_values(fact: InterfaceFact) -> dict[str, Any]:
+    """The columns of one observed interface, fitted to the table's lengths."""
+    return fit(
+        Interface,
+        {
+            "name": fact.name,
+            "description": fact.description,
+            "alias": fact.alias,
+            "kind": fact.kind,
+            "admin_up": fact.admin_up,
+            "oper_up": fact.oper_up,
+            "speed_bps": fact.speed_bps,
+            "mac": fact.mac,
+            "mtu": fact.mtu,
+        },
+    )
 
 
 def sync_software(

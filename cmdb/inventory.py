@@ -49,68 +49,54 @@ def apply_inventory(
         known_sites=set(session.scalars(select(Site.code))),
         known_credentials={c.name: c.type for c in session.scalars(select(Credential))},
     )
-    summary = ImportSummary()
+    merger = _Merger(session, ImportSummary(), at, source)
     regions = {r.code: r for r in session.scalars(select(Region))}
     for record in inventory.regions:
-        _merge(session, summary, regions, Region, "region", record["code"], record, at, source)
+        merger.merge(regions, Region, "region", record["code"], record)
     session.flush()
     sites = {s.code: s for s in session.scalars(select(Site))}
     for record in inventory.sites:
         values = {k: v for k, v in record.items() if k not in ("region", "uplink")}
         values["region_id"] = regions[record["region"]].id
-        _merge(session, summary, sites, Site, "site", record["code"], values, at, source)
+        merger.merge(sites, Site, "site", record["code"], values)
     session.flush()
     devices = {d.hostname: d for d in session.scalars(select(Device))}
     for record in inventory.devices:
-        # Observed identity wins over an empty declaration: a file that does not declare a
-        # serial must not wipe the one collection found.
-        values = {
-            k: v
-            for k, v in record.items()
-            if k != "site" and not (k in OBSERVED and v in ("", None))
-        }
-        values["site_id"] = sites[record["site"]].id
-        _merge(session, summary, devices, Device, "device", record["hostname"], values, at, source)
+        merger.merge(devices, Device, "device", record["hostname"], _device_values(record, sites))
     links = {link.site.code: link for link in session.scalars(select(Link))}
     for record in _links_with_uplinks(inventory):
-        values = {
-            "site_id": sites[record["site"]].id,
-            "kind": record["kind"],
-            "probe_address": record["probe"],
-            "bandwidth_mbps": record["bandwidth_mbps"],
-            "provider": record["provider"],
-        }
-        if record["peer"]:  # no peer declared anywhere in this import: keep the one known
-            values["peer_site_id"] = sites[record["peer"]].id
-        _merge(session, summary, links, Link, "link", record["site"], values, at, source)
+        merger.merge(links, Link, "link", record["site"], _link_values(record, sites))
     credentials = {c.name: c for c in session.scalars(select(Credential))}
     for record in inventory.credentials:
-        _merge(
-            session,
-            summary,
-            credentials,
-            Credential,
-            "credential",
-            record["name"],
-            record,
-            at,
-            source,
-        )
+        merger.merge(credentials, Credential, "credential", record["name"], record)
     licenses = {lic.product: lic for lic in session.scalars(select(LicenseEntitlement))}
     for record in inventory.licenses:
-        _merge(
-            session,
-            summary,
-            licenses,
-            LicenseEntitlement,
-            "license",
-            record["product"],
-            record,
-            at,
-            source,
-        )
+        merger.merge(licenses, LicenseEntitlement, "license", record["product"], record)
     session.flush()
-    return summary
+    return merger.summary
+
+
+def _device_values(record: dict[str, Any], sites: dict[str, Site]) -> dict[str, Any]:
+    # Observed identity wins over an empty declaration: a file that does not declare a
+    # serial must not wipe the one collection found.
+    values = {
+        k: v for k, v in record.items() if k != "site" and not (k in OBSERVED and v in ("", None))
+    }
+    values["site_id"] = sites[record["site"]].id
+    return values
+
+
+def _link_values(record: dict[str, Any], sites: dict[str, Site]) -> dict[str, Any]:
+    values = {
+        "site_id": sites[record["site"]].id,
+        "kind": record["kind"],
+        "probe_address": record["probe"],
+        "bandwidth_mbps": record["bandwidth_mbps"],
+        "provider": record["provider"],
+    }
+    if record["peer"]:  # no peer declared anywhere in this import: keep the one known
+        values["peer_site_id"] = sites[record["peer"]].id
+    return values
 
 
 def _links_with_uplinks(inventory: Inventory) -> list[dict[str, Any]]:
@@ -121,27 +107,30 @@ def _links_with_uplinks(inventory: Inventory) -> list[dict[str, Any]]:
     ]
 
 
-def _merge(
-    session: Session,
-    summary: ImportSummary,
-    existing: dict[str, Any],
-    model: type,
-    ci_type: str,
-    key: str,
-    values: dict[str, Any],
-    at: dt.datetime,
-    source: str,
-) -> None:
-    ci = existing.get(key)
-    if ci is None:
-        ci = model(**values)
-        session.add(ci)
-        session.flush()
-        existing[key] = ci
-        record_event(session, ci, ci_type, "created", None, key, source, at)
-        summary.created[ci_type] = summary.created.get(ci_type, 0) + 1
-        return
-    changes = apply_changes(session, ci, ci_type, values, source, at)
-    if changes:
-        summary.updated[ci_type] = summary.updated.get(ci_type, 0) + 1
-        summary.changes += len(changes)
+@dataclass
+class _Merger:
+    """One import's merge: its session, its tally, the time and source of its changes."""
+
+    session: Session
+    summary: ImportSummary
+    at: dt.datetime
+    source: str
+
+    def merge(
+        self, existing: dict[str, Any], model: type, ci_type: str, key: str, values: dict[str, Any]
+    ) -> None:
+        """Create the CI `key` or apply `values` to it, recording each change."""
+        session, summary, at, source = self.session, self.summary, self.at, self.source
+        ci = existing.get(key)
+        if ci is None:
+            ci = model(**values)
+            session.add(ci)
+            session.flush()
+            existing[key] = ci
+            record_event(session, ci, ci_type, "created", None, key, source, at)
+            summary.created[ci_type] = summary.created.get(ci_type, 0) + 1
+            return
+        changes = apply_changes(session, ci, ci_type, values, source, at)
+        if changes:
+            summary.updated[ci_type] = summary.updated.get(ci_type, 0) + 1
+            summary.changes += len(changes)

@@ -158,6 +158,33 @@ def _open_text(path: Path) -> Any:
     return path.open(encoding="utf-8-sig", newline="")
 
 
+# The references between sections, checked record by record in this order: each field names
+# a region, a site or a credential of one type; an optional one may be left empty.
+@dataclass(frozen=True)
+class _Reference:
+    field_name: str
+    names: str  # "region", "site", "snmp" or "ssh" (a credential of that type)
+    message: str  # formatted with the value that names nothing
+    optional: bool = False
+
+
+_REFERENCES = {
+    "site": (
+        _Reference("region", "region", "unknown region {!r}"),
+        _Reference("uplink", "site", "unknown site {!r}", optional=True),
+    ),
+    "device": (
+        _Reference("site", "site", "unknown site {!r}"),
+        _Reference("snmp_credential", "snmp", "no snmp credential named {!r}", optional=True),
+        _Reference("ssh_credential", "ssh", "no ssh credential named {!r}", optional=True),
+    ),
+    "link": (
+        _Reference("site", "site", "unknown site {!r}"),
+        _Reference("peer", "site", "unknown site {!r}", optional=True),
+    ),
+}
+
+
 def check_references(
     inventory: Inventory,
     known_regions: set[str] | None = None,
@@ -165,6 +192,38 @@ def check_references(
     known_credentials: dict[str, str] | None = None,
 ) -> None:
     """Unique keys and references between sections (plus what the CMDB already holds)."""
+    _check_unique_keys(inventory)
+    credentials = dict(known_credentials or {}) | {
+        c["name"]: c["type"] for c in inventory.credentials
+    }
+    names = {
+        "region": {r["code"] for r in inventory.regions} | (known_regions or set()),
+        "site": {s["code"] for s in inventory.sites} | (known_sites or set()),
+        "snmp": {name for name, kind in credentials.items() if kind == "snmp"},
+        "ssh": {name for name, kind in credentials.items() if kind == "ssh"},
+    }
+    for section, references in _REFERENCES.items():
+        for record in inventory.section(section):
+            for ref in references:
+                value = record[ref.field_name]
+                if value or not ref.optional:
+                    _must(
+                        value in names[ref.names],
+                        inventory,
+                        section,
+                        record[_KEYS[section]],
+                        ref.field_name,
+                        ref.message.format(value),
+                    )
+    for credential in inventory.credentials:
+        _check_credential(inventory, credential)
+
+
+# What a credential cannot log in without; any other type (SSH) needs a username.
+_NEEDED = {("snmp", "2c"): ("community",), ("snmp", "3"): ("user", "auth_key", "priv_key")}
+
+
+def _check_unique_keys(inventory: Inventory) -> None:
     for section, key in _KEYS.items():
         seen: set[str] = set()
         for record in inventory.section(section):
@@ -175,93 +234,29 @@ def check_references(
                     f"duplicate {section} {record[key]!r}",
                 )
             seen.add(record[key])
-    regions = {r["code"] for r in inventory.regions} | (known_regions or set())
-    sites = {s["code"] for s in inventory.sites} | (known_sites or set())
-    credentials = dict(known_credentials or {}) | {
-        c["name"]: c["type"] for c in inventory.credentials
-    }
-    for site in inventory.sites:
+
+
+def _check_credential(inventory: Inventory, credential: dict[str, Any]) -> None:
+    """A credential carries what its type and version need to log in."""
+    kind, version = credential["type"], credential["version"]
+    if kind == "snmp":
         _must(
-            site["region"] in regions,
+            version in ("2c", "3"),
             inventory,
-            "site",
-            site["code"],
-            "region",
-            f"unknown region {site['region']!r}",
+            "credential",
+            credential["name"],
+            "version",
+            "SNMP credentials need version '2c' or '3'",
         )
+    for name in _NEEDED.get((kind, version), ("username",)):
         _must(
-            not site["uplink"] or site["uplink"] in sites,
+            bool(credential[name]),
             inventory,
-            "site",
-            site["code"],
-            "uplink",
-            f"unknown site {site['uplink']!r}",
+            "credential",
+            credential["name"],
+            name,
+            f"required for a {kind} {version} credential".replace("  ", " "),
         )
-    for device in inventory.devices:
-        _must(
-            device["site"] in sites,
-            inventory,
-            "device",
-            device["hostname"],
-            "site",
-            f"unknown site {device['site']!r}",
-        )
-        for ref, expected in (("snmp_credential", "snmp"), ("ssh_credential", "ssh")):
-            name = device[ref]
-            if name:
-                _must(
-                    credentials.get(name) == expected,
-                    inventory,
-                    "device",
-                    device["hostname"],
-                    ref,
-                    f"no {expected} credential named {name!r}",
-                )
-    for link in inventory.links:
-        _must(
-            link["site"] in sites,
-            inventory,
-            "link",
-            link["site"],
-            "site",
-            f"unknown site {link['site']!r}",
-        )
-        _must(
-            not link["peer"] or link["peer"] in sites,
-            inventory,
-            "link",
-            link["site"],
-            "peer",
-            f"unknown site {link['peer']!r}",
-        )
-    for credential in inventory.credentials:
-        if credential["type"] == "snmp":
-            _must(
-                credential["version"] in ("2c", "3"),
-                inventory,
-                "credential",
-                credential["name"],
-                "version",
-                "SNMP credentials need version '2c' or '3'",
-            )
-            needed = (
-                ("community",)
-                if credential["version"] == "2c"
-                else ("user", "auth_key", "priv_key")
-            )
-        else:
-            needed = ("username",)
-        for name in needed:
-            _must(
-                bool(credential[name]),
-                inventory,
-                "credential",
-                credential["name"],
-                name,
-                f"required for a {credential['type']} {credential['version']} credential".replace(
-                    "  ", " "
-                ),
-            )
 
 
 def _must(
