@@ -11,6 +11,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from cmdb.models import Change, Device, Finding, LicenseEntitlement, Waiver
+from cmdb.sitequeries import sites_board
 from cmdb.webqueries import (
     Page,
     change_query,
@@ -18,7 +19,6 @@ from cmdb.webqueries import (
     device_by_id,
     device_query,
     paginate,
-    sites_board,
 )
 from compliance.lifecycle import forecast, licence_position
 from compliance.reports import controls_report

@@ -8,7 +8,8 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from cmdb.webqueries import recent_poll_runs, sites_board
+from cmdb.sitequeries import sites_board
+from cmdb.webqueries import recent_poll_runs
 from compliance.lifecycle import forecast
 from compliance.reports import controls_report
 from web.request_context import db, facts, now, policies, scores

@@ -8,15 +8,8 @@ from collections import OrderedDict
 from flask import Blueprint, abort, render_template
 
 from cmdb.models import SITE_KINDS
-from cmdb.webqueries import (
-    SiteStatus,
-    finding_query,
-    paginate,
-    regions,
-    site_devices,
-    site_outages,
-    sites_board,
-)
+from cmdb.sitequeries import SiteStatus, site_devices, site_outages, sites_board
+from cmdb.webqueries import finding_query, paginate, regions
 from web.request_context import arg, db, now, scores
 
 bp = Blueprint("sites", __name__)
