@@ -47,6 +47,7 @@ def _get(
 
 
 def document() -> dict[str, Any]:
+    """The description: API info, the two ways to authenticate, and every path."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -67,44 +68,45 @@ def document() -> dict[str, Any]:
             }
         },
         "security": [{"session": []}, {"bearer": []}],
-        "paths": {
-            "/sites": _get(
-                "Sites with state (up, degraded, down, unknown), link RTT/loss and "
-                "availability over 24h/7d/30d",
-                parameters("sites", paged=True),
-                LISTING,
-            ),
-            "/sites/{code}": _get("One site's state and score", [_path("code")]),
-            "/devices": _get(
-                "Devices", parameters("devices", paged=True), LISTING
-            ),
-            "/devices/{id}": _get(
-                "One device with interfaces and installed software", [_path("id", "integer")]
-            ),
-            "/devices/{id}/configs": _get(
-                "Configuration snapshots (redacted) with diffs",
-                [_path("id", "integer"), *parameters("device_configs")],
-                roles="admin, network_admin",
-            ),
-            "/findings": _get(
-                "Findings with evidence and remediation",
-                parameters("findings", paged=True),
-                LISTING,
-            ),
-            "/controls": _get(
-                "Statement of Applicability: score and evidence gaps per control", []
-            ),
-            "/lifecycle": _get(
-                "End-of-support forecast per year and region with replacement "
-                "cost, and licence position",
-                parameters("lifecycle"),
-            ),
-            "/changes": _get(
-                "Audit trail of CI attributes",
-                parameters("changes", paged=True),
-                LISTING,
-            ),
-            "/waivers": _get("Waivers (live, expired, revoked)", []),
-            "/openapi.json": _get("This document", []),
-        },
+        "paths": _paths(),
+    }
+
+
+def _paths() -> dict[str, Any]:
+    """Every path of /api/v1 with its filters (`web.api_params`, which the endpoints read too)."""
+    return {
+        "/sites": _get(
+            "Sites with state (up, degraded, down, unknown), link RTT/loss and "
+            "availability over 24h/7d/30d",
+            parameters("sites", paged=True),
+            LISTING,
+        ),
+        "/sites/{code}": _get("One site's state and score", [_path("code")]),
+        "/devices": _get("Devices", parameters("devices", paged=True), LISTING),
+        "/devices/{id}": _get(
+            "One device with interfaces and installed software", [_path("id", "integer")]
+        ),
+        "/devices/{id}/configs": _get(
+            "Configuration snapshots (redacted) with diffs",
+            [_path("id", "integer"), *parameters("device_configs")],
+            roles="admin, network_admin",
+        ),
+        "/findings": _get(
+            "Findings with evidence and remediation",
+            parameters("findings", paged=True),
+            LISTING,
+        ),
+        "/controls": _get("Statement of Applicability: score and evidence gaps per control", []),
+        "/lifecycle": _get(
+            "End-of-support forecast per year and region with replacement "
+            "cost, and licence position",
+            parameters("lifecycle"),
+        ),
+        "/changes": _get(
+            "Audit trail of CI attributes",
+            parameters("changes", paged=True),
+            LISTING,
+        ),
+        "/waivers": _get("Waivers (live, expired, revoked)", []),
+        "/openapi.json": _get("This document", []),
     }
