@@ -54,18 +54,34 @@ def build(engine: object, settings: object, days: int) -> None:
     rng = random.Random(7)
     now = utcnow()
     start = now - dt.timedelta(days=days)
+    devices = _declare_devices(engine, rng, start)
+    with Session(engine) as s, s.begin():  # type: ignore[call-overload]
+        for d in devices:
+            ingest_device_facts(s, facts(d, start, rng))
+    _link_history(engine, devices, rng, start, days)
+    with Session(engine) as s, s.begin():  # type: ignore[call-overload]
+        run_evaluation(settings, s)  # type: ignore[arg-type]
+        create_user(s, "bench", PASSWORD, "admin")
+
+
+def _declare_devices(
+    engine: object, rng: random.Random, start: dt.datetime
+) -> list[dict[str, object]]:
+    """The example inventory plus PLAN's devices at every site, declared at `start`."""
     with Session(engine) as s, s.begin():  # type: ignore[call-overload]
         apply_inventory(s, read_toml(ROOT / "examples" / "inventory.toml"), at=start)
         sites = list(s.scalars(select(Site.code)))
-        devices = [
+        devices: list[dict[str, object]] = [
             {
                 "hostname": f"{code.lower()}-{tag}{i:02d}",
                 "site": code,
                 "kind": kind,
                 "platform": platform,
                 "address": f"127.{n % 250}.{i}.{n // 250 + 1}",
-                "snmp_credential": "", "ssh_credential": "", "lifecycle_status": "active",
-             "vendor": "Cisco" if platform == "cisco_ios" else "",
+                "snmp_credential": "",
+                "ssh_credential": "",
+                "lifecycle_status": "active",
+                "vendor": "Cisco" if platform == "cisco_ios" else "",
                 "model": "WS-C2960X-48TS-L",
                 "purchase_date": dt.date(2014 + rng.randrange(10), 1 + rng.randrange(12), 1),
             }
@@ -73,9 +89,17 @@ def build(engine: object, settings: object, days: int) -> None:
             for i, (tag, kind, platform) in enumerate(PLAN)
         ]
         apply_inventory(s, Inventory(devices=devices), at=start)
-    with Session(engine) as s, s.begin():  # type: ignore[call-overload]
-        for d in devices:
-            ingest_device_facts(s, facts(d, start, rng))
+    return devices
+
+
+def _link_history(
+    engine: object,
+    devices: list[dict[str, object]],
+    rng: random.Random,
+    start: dt.datetime,
+    days: int,
+) -> None:
+    """Hourly link samples with random outages, and each day some devices changed."""
     with Session(engine) as s:  # type: ignore[call-overload]
         links = [
             (c, a)
@@ -110,9 +134,6 @@ def build(engine: object, settings: object, days: int) -> None:
             if hour % 24 == 0:  # a day's changes: some devices upgraded or re-configured
                 for d in rng.sample(devices, 15):
                     ingest_device_facts(s, facts(d, at, rng, changed=True))
-    with Session(engine) as s, s.begin():  # type: ignore[call-overload]
-        run_evaluation(settings, s)  # type: ignore[arg-type]
-        create_user(s, "bench", PASSWORD, "admin")
 
 
 def facts(
@@ -213,8 +234,14 @@ def main() -> None:
     threading.Thread(target=server.run, daemon=True).start()
     client = Client(port)
     client.login()
-    peers = {"static file": "/static/atalaya.css", "/healthz": "/healthz"}
-    paths = [
+    measure(client, _paths(device), args.rounds)
+    server.close()
+    engine.dispose()
+
+
+def _paths(device: int | None) -> list[str]:
+    """Every page and API list call, `device` a Cisco IOS device's id."""
+    return [
         "/",
         "/sites",
         "/sites/NOR-EP-01",
@@ -236,22 +263,25 @@ def main() -> None:
         "/api/v1/changes",
         "/api/v1/waivers",
     ]
-    peer = {name: p95(client, path, args.rounds) for name, path in peers.items()}
+
+
+def measure(client: Client, paths: list[str], rounds: int) -> None:
+    """Print each path's p95 and median, and its ratio to the static file's p95."""
+    peers = {"static file": "/static/atalaya.css", "/healthz": "/healthz"}
+    peer = {name: p95(client, path, rounds) for name, path in peers.items()}
     base = peer["static file"][0]
     print(f"{'path':<40} {'p95 ms':>8} {'median':>8} {'x static':>9}")
     for name, (high, median) in peer.items():
         print(f"{'peer: ' + name:<40} {high:8.1f} {median:8.1f} {high / base:9.1f}")
     worst = 0.0
     for path in paths:
-        high, median = p95(client, path, args.rounds)
+        high, median = p95(client, path, rounds)
         worst = max(worst, high)
         print(
             f"{path:<40} {high:8.1f} {median:8.1f} {high / base:9.1f}"
             + ("  OVER 150 ms" if high >= 150 else "")
         )
     print(f"worst p95 {worst:.1f} ms (target < 150 ms)")
-    server.close()
-    engine.dispose()
 
 
 if __name__ == "__main__":
