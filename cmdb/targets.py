@@ -102,17 +102,13 @@ def _build(
                     priv_protocol=credential.priv_protocol,
                     priv_key=secret(credential.priv_key),
                 )
-            return SnmpCredential(
-                name=name, version="2c", community=secret(credential.community)
-            )
+            return SnmpCredential(name=name, version="2c", community=secret(credential.community))
         return SshCredential(
             name=name,
             username=credential.username,
             password=secret(credential.password) if credential.password else "",
             key_file=credential.key_file,
-            enable_secret=secret(credential.enable_secret)
-            if credential.enable_secret
-            else "",
+            enable_secret=secret(credential.enable_secret) if credential.enable_secret else "",
         )
     except LookupError as exc:
         return f"credential {name!r}: {exc}"
