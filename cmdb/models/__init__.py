@@ -10,6 +10,7 @@ registers them all on `Base.metadata`, which Alembic (cmdb/migrations/env.py) co
 from __future__ import annotations
 
 from cmdb.models.accounts import User
+from cmdb.models.advisories import Advisory
 from cmdb.models.base import (
     DEVICE_KINDS,
     FINDING_STATUSES,
@@ -40,6 +41,7 @@ from cmdb.models.observations import (
 )
 
 __all__ = [
+    "Advisory",
     "DEVICE_KINDS",
     "FINDING_STATUSES",
     "LIFECYCLE_STATUSES",

@@ -68,6 +68,7 @@ class AdvisoryIndex:
         self._ranged: dict[MatchKey, list[_Entry]] = defaultdict(list)
         self._verdicts: dict[tuple[MatchKey, str, str], tuple[Exposure, ...]] = {}
         self._releases: dict[tuple[str, str], Release] = {}
+        self._named: dict[MatchKey, tuple[str, ...]] = {}  # key -> ids of advisories naming it
         for advisory in advisories:
             for product in advisory.affected:
                 self._file(_Entry(advisory, product))
@@ -159,15 +160,9 @@ class AdvisoryIndex:
         by default it follows from a Debian or Ubuntu OS name and version. Without one, the
         packages are not judged: no advisory format here speaks of them.
         """
-        ecosystem = _ecosystem(os_name, os_version, distribution)
-        wanted = [(MatchKey(os_name), os_version, os_name)]
-        for item in packages if ecosystem else ():
-            package = item if isinstance(item, InstalledPackage) else InstalledPackage(*item)
-            names = dict.fromkeys([package.name, package.source or package.name])
-            wanted += [(MatchKey(ecosystem or "", n), package.version, package.name) for n in names]
         exposures: dict[tuple[str, str], Exposure] = {}
         unreadable: list[str] = []
-        for key, version, component in wanted:
+        for key, version, component in _wanted(os_name, os_version, packages, distribution):
             try:
                 found = self._component(key, version, component)
             except versions.VersionError:
@@ -177,6 +172,52 @@ class AdvisoryIndex:
                 exposures.setdefault((exposure.advisory_id, component), exposure)
         ranked = sorted(exposures.values(), key=_severity_order)
         return DeviceExposures(tuple(ranked), tuple(dict.fromkeys(unreadable)))
+
+
+    def concerning(
+        self,
+        os_name: str,
+        os_version: str,
+        packages: Sequence[InstalledPackage | tuple[str, str]] = (),
+        distribution: str | None = None,
+    ) -> dict[str, str]:
+        """Every advisory that names a product the device runs, affected or not, with the
+        component it names (advisory id -> OS family or package name): the advisories a
+        verdict, pass or fail, can be given on."""
+        found: dict[str, str] = {}
+        for key, _, component in _wanted(os_name, os_version, packages, distribution):
+            for advisory_id in self._named_under(key):
+                found.setdefault(advisory_id, component)
+        return found
+
+    def _named_under(self, key: MatchKey) -> tuple[str, ...]:
+        if key not in self._exact and key not in self._ranged:
+            return ()
+        if key not in self._named:
+            entries = [e for found in self._exact[key].values() for e in found] if \
+                key in self._exact else []
+            entries += self._ranged.get(key, [])
+            self._named[key] = tuple(dict.fromkeys(e.advisory.id for e in entries))
+        return self._named[key]
+
+
+Wanted = list[tuple[MatchKey, str, str]]
+
+
+def _wanted(
+    os_name: str,
+    os_version: str,
+    packages: Sequence[InstalledPackage | tuple[str, str]],
+    distribution: str | None,
+) -> Wanted:
+    """(match key, installed version, component) of the OS and of each package."""
+    ecosystem = _ecosystem(os_name, os_version, distribution)
+    wanted = [(MatchKey(os_name), os_version, os_name)]
+    for item in packages if ecosystem else ():
+        package = item if isinstance(item, InstalledPackage) else InstalledPackage(*item)
+        names = dict.fromkeys([package.name, package.source or package.name])
+        wanted += [(MatchKey(ecosystem or "", n), package.version, package.name) for n in names]
+    return wanted
 
 
 def _ecosystem(os_name: str, os_version: str, distribution: str | None) -> str | None:
