@@ -17,6 +17,7 @@ from lab import catalog, devices
 from lab.model import Device
 from lab.plan_units import kept_slots
 from lab.sites import Network, Site
+from lab.advisories import advisories_of
 from lab.violations import seed_violations
 
 REFERENCE_DATE = dt.date(2026, 12, 1)
@@ -79,6 +80,7 @@ def generate(network: Network, seed: int, scale: float = 1.0, net: int = 20) -> 
     seed_violations(devices_, rng)
     for device, slot, site in skeletons:
         _fill(device, slot, site, random.Random(f"{seed}:{device.hostname}"))
+        device.advisories = advisories_of(device)
     return devices_
 
 
