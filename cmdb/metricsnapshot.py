@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cmdb.availability import availability
+from cmdb.vulnqueries import vulnerable_devices
 from cmdb.models import (
     Change,
     Device,
@@ -88,6 +89,7 @@ class MetricSnapshot:
     findings: dict[tuple[str, str], int]  # (severity, status) -> count
     evaluation_at: dt.datetime | None = None
     scores: dict[str, Any] = field(default_factory=dict)  # Evaluation.scores as stored
+    vulnerable_devices: dict[tuple[str, str], int] = field(default_factory=dict)  # (sev, region)
 
     def region_of(self) -> dict[str, str]:
         return {site.code: site.region for site in self.sites}
@@ -135,6 +137,7 @@ def build_snapshot(
         findings=findings,
         evaluation_at=evaluation.at if evaluation else None,
         scores=dict(evaluation.scores or {}) if evaluation else {},
+        vulnerable_devices=vulnerable_devices(session),
     )
 
 

@@ -41,12 +41,12 @@ from cmdb.models.observations import (
 )
 
 __all__ = [
-    "Advisory",
     "DEVICE_KINDS",
     "FINDING_STATUSES",
     "LIFECYCLE_STATUSES",
     "NAMING",
     "SITE_KINDS",
+    "Advisory",
     "Base",
     "Change",
     "ConfigSnapshot",
