@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cmdb.availability import availability
-from cmdb.vulnqueries import vulnerable_devices
 from cmdb.models import (
     Change,
     Device,
@@ -31,6 +30,7 @@ from cmdb.models import (
     Site,
     utcnow,
 )
+from cmdb.vulnqueries import vulnerable_devices
 
 WINDOWS = {"24h": dt.timedelta(hours=24), "7d": dt.timedelta(days=7), "30d": dt.timedelta(days=30)}
 # Horizons of end of support, counted from the snapshot day: "past" is already unsupported,

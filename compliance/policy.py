@@ -32,8 +32,8 @@ from compliance.policy_catalogue import (
     load_standard,
 )
 from compliance.policy_reader import PolicyError, Reader
-from compliance.policy_vulns import AdvisoryCatalogue, is_vulnerability_rule, vulnerability_rule
 from compliance.policy_rules import CONDITIONS, SEVERITIES, Condition, Rule, leading_word, read_rule
+from compliance.policy_vulns import AdvisoryCatalogue, is_vulnerability_rule, vulnerability_rule
 
 if TYPE_CHECKING:
     from compliance.advisories import Advisory

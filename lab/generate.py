@@ -14,10 +14,10 @@ import random
 from dataclasses import dataclass
 
 from lab import catalog, devices
+from lab.advisories import advisories_of
 from lab.model import Device
 from lab.plan_units import kept_slots
 from lab.sites import Network, Site
-from lab.advisories import advisories_of
 from lab.violations import seed_violations
 
 REFERENCE_DATE = dt.date(2026, 12, 1)
