@@ -28,8 +28,13 @@ def _cvss(advisory: Advisory) -> str:
 
 
 def _past_end_of_support(facts: CiFacts, policies: PolicySet, today: dt.date) -> bool:
-    release = os_release(facts, policies)
-    return release is not None and release_verdict(release, today).status == "fail"
+    assert policies.advisories is not None
+    known = policies.advisories.past_end_of_support.get(facts)
+    if known is None:  # one lifecycle lookup per device, however many advisories affect it
+        release = os_release(facts, policies)
+        known = release is not None and release_verdict(release, today).status == "fail"
+        policies.advisories.past_end_of_support[facts] = known
+    return known
 
 
 def _evidence(advisory: Advisory, exposures: list[Exposure], eol: bool) -> str:

@@ -46,6 +46,10 @@ class AdvisoryCatalogue:
     index: AdvisoryIndex
     _views: WeakKeyDictionary[CiFacts, DeviceView] = field(default_factory=WeakKeyDictionary)
     _rules: dict[str, Rule] = field(default_factory=dict)
+    # per device: is its release past end of support? (asked by every failing VULN rule)
+    past_end_of_support: WeakKeyDictionary[CiFacts, bool] = field(
+        default_factory=WeakKeyDictionary
+    )
 
     @classmethod
     def of(cls, advisories: Iterable[Advisory]) -> AdvisoryCatalogue:

@@ -68,7 +68,9 @@ class AdvisoryIndex:
         self._ranged: dict[MatchKey, list[_Entry]] = defaultdict(list)
         self._verdicts: dict[tuple[MatchKey, str, str], tuple[Exposure, ...]] = {}
         self._releases: dict[tuple[str, str], Release] = {}
-        self._named: dict[MatchKey, tuple[str, ...]] = {}  # key -> ids of advisories naming it
+        # (key, train) -> ids of the advisories speaking of that train of that product
+        self._named: dict[tuple[MatchKey, str | None], tuple[str, ...]] = {}
+        self._trains: dict[int, frozenset[str]] = {}  # id(product) -> trains it names
         for advisory in advisories:
             for product in advisory.affected:
                 self._file(_Entry(advisory, product))
@@ -181,25 +183,40 @@ class AdvisoryIndex:
         packages: Sequence[InstalledPackage | tuple[str, str]] = (),
         distribution: str | None = None,
     ) -> dict[str, str]:
-        """Every advisory that names a product the device runs, affected or not, with the
-        component it names (advisory id -> OS family or package name): the advisories a
-        verdict, pass or fail, can be given on."""
+        """The advisories that speak of a release train the device runs, affected or not, with
+        the component they name (advisory id -> OS family or package name): those a verdict,
+        pass or fail, is given on. An advisory about FortiOS 7.4 and 7.6 says nothing of a
+        FortiGate on 6.4; one naming 17.6.6a as the 17.6 fix speaks of every 17.6 switch. A
+        version that cannot be read is concerned by every advisory naming its product."""
         found: dict[str, str] = {}
-        for key, _, component in _wanted(os_name, os_version, packages, distribution):
-            for advisory_id in self._named_under(key):
+        for key, version, component in _wanted(os_name, os_version, packages, distribution):
+            if key not in self._exact and key not in self._ranged:
+                continue
+            try:
+                train: str | None = self._release(families.scheme_for(key), version).train
+            except versions.VersionError:
+                train = None
+            for advisory_id in self._named_under(key, train):
                 found.setdefault(advisory_id, component)
         return found
 
-    def _named_under(self, key: MatchKey) -> tuple[str, ...]:
-        if key not in self._exact and key not in self._ranged:
-            return ()
-        if key not in self._named:
-            entries = [e for found in self._exact[key].values() for e in found] if \
-                key in self._exact else []
+    def _named_under(self, key: MatchKey, train: str | None) -> tuple[str, ...]:
+        memo = (key, train)
+        if memo not in self._named:
+            entries = [e for found in self._exact.get(key, {}).values() for e in found]
             entries += self._ranged.get(key, [])
-            self._named[key] = tuple(dict.fromkeys(e.advisory.id for e in entries))
-        return self._named[key]
+            self._named[memo] = tuple(dict.fromkeys(
+                e.advisory.id for e in entries if train is None or self._speaks_of(e, train)
+            ))
+        return self._named[memo]
 
+    def _speaks_of(self, entry: _Entry, train: str) -> bool:
+        # feeds repeat one product list in many advisories (CSAF files list hundreds of
+        # releases): its trains are read once per product, not once per advisory and train
+        found = self._trains.get(id(entry.product))
+        if found is None:
+            found = self._trains[id(entry.product)] = _trains(entry.product)
+        return not found or train in found
 
 Wanted = list[tuple[MatchKey, str, str]]
 
@@ -218,6 +235,22 @@ def _wanted(
         names = dict.fromkeys([package.name, package.source or package.name])
         wanted += [(MatchKey(ecosystem or "", n), package.version, package.name) for n in names]
     return wanted
+
+
+def _trains(product: AffectedProduct) -> frozenset[str]:
+    """The release trains a product entry names; none: it is about every release."""
+    named: set[str] = set()
+    texts = [*product.versions, *product.fixed_versions]
+    for span in product.ranges:
+        if span.train is not None:
+            named.add(span.train)
+        texts += [t for t in (span.introduced, span.fixed, span.last_affected) if t]
+    for text in texts:
+        try:
+            named.add(versions.parse(product.scheme, text).train)
+        except versions.VersionError:
+            continue
+    return frozenset(named)
 
 
 def _ecosystem(os_name: str, os_version: str, distribution: str | None) -> str | None:
