@@ -38,9 +38,10 @@ from compliance.advisories import (  # noqa: E402
     MatchKey,
     SourceFormat,
     VersionRange,
+    families,
     parse_document,
+    versions,
 )
-from compliance.advisories import families, versions  # noqa: E402
 from compliance.engine import evaluate_all  # noqa: E402
 from compliance.facts import CiFacts, SoftwareItem  # noqa: E402
 from compliance.policy import load_policies  # noqa: E402
@@ -63,7 +64,8 @@ def _synthetic(n: int, rng: random.Random) -> Advisory:
     kind = n % 5
     if kind == 0:
         major, minor = rng.choice([(16, 12), (17, 3), (17, 6), (17, 9), (17, 12), (17, 15)])
-        span = VersionRange(introduced=f"{major}.{minor}", fixed=f"{major}.{minor}.{rng.randint(1, 12)}")
+        fix = f"{major}.{minor}.{rng.randint(1, 12)}"
+        span = VersionRange(introduced=f"{major}.{minor}", fixed=fix)
         product = AffectedProduct(MatchKey("IOS-XE"), "ios-xe", "IOS XE", ranges=(span,))
     elif kind == 1:
         train = rng.choice(["6.2", "6.4", "7.0", "7.2", "7.4", "7.6"])

@@ -89,3 +89,28 @@ def test_bad_files_are_named_and_the_good_ones_still_import(
     assert summary["added"] == 1
     with Session(engine) as session:
         assert session.scalars(select(Advisory.advisory_id)).all() == ["CVE-2024-21762"]
+
+
+def test_the_command_exits_2_on_a_bad_file_and_imports_the_rest(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    bad = write(tmp_path, "bad.json", {"document": {"csaf_version": "2.0"}})
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ATALAYA_")}
+    environ["ATALAYA_DATA_DIR"] = str(tmp_path / "var")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "atalaya", "advisories", "import", *args],
+                              env=environ, capture_output=True, text=True, timeout=120,
+                              cwd=Path(__file__).resolve().parents[2])
+
+    first = run(str(bad), str(FIXTURES / "osv"), "--format", "json")
+    assert first.returncode == 2, first.stderr
+    summary = json.loads(first.stdout)
+    assert (summary["files_bad"], summary["added"]) == (1, 5)
+    assert summary["errors"][0]["error"] == (
+        "$.document.tracking: expected a value, found nothing (the field is missing)"
+    )
+    again = run(str(FIXTURES / "osv"))
+    assert again.returncode == 0 and "5 unchanged" in again.stdout
