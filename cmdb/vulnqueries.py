@@ -208,3 +208,9 @@ def device_rows(view: VulnerabilityView) -> list[dict[str, object]]:
         }
         for d in view.devices
     ]
+
+
+def vulnerability_rule_ids(session: Session) -> list[str]:
+    """The VULN:<advisory> rules that have stored findings (for control filters)."""
+    query = select(Finding.rule_id).where(Finding.rule_id.startswith(PREFIX)).distinct()
+    return sorted(session.scalars(query))

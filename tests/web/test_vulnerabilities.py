@@ -102,3 +102,19 @@ def test_openapi_lists_the_vulnerability_filters(app: Flask) -> None:
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     names = {p["name"] for p in paths["/vulnerabilities"]["get"]["parameters"]}
     assert names == {"region", "site", "severity"}
+
+
+def test_controls_count_the_vulnerability_findings_under_a_12_6_1_and_8_8(
+    app: Flask, vulnerable_app: Flask
+) -> None:
+    def control(application: Flask, cid: str) -> dict[str, Any]:
+        rows = _client(application).get("/api/v1/controls").get_json()["items"]
+        return next(r for r in rows if r["iso27001_2013"] == cid)
+
+    client = _client(vulnerable_app)
+    listed = client.get("/api/v1/findings?control=8.8&status=fail&per_page=500").get_json()
+    failing = [f for f in listed["items"] if f["rule_id"].startswith("VULN:")]
+    per_advisory = client.get("/api/v1/vulnerabilities").get_json()["items"]
+    assert len(failing) == sum(a["devices"] for a in per_advisory) > 0
+    before, after = control(app, "A.12.6.1"), control(vulnerable_app, "A.12.6.1")
+    assert after["fail"] - before["fail"] == len(failing)
