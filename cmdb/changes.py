@@ -76,7 +76,7 @@ def _same(old: Any, new: Any) -> bool:
 
 
 def _ci_name(ci: Any) -> str:
-    for attribute in ("hostname", "code", "name", "product"):
+    for attribute in ("hostname", "code", "name", "product", "advisory_id"):
         value = getattr(ci, attribute, None)
         if value:
             return str(value)

@@ -30,6 +30,7 @@ from cmdb.models import (
     Site,
     utcnow,
 )
+from cmdb.vulnqueries import vulnerable_devices
 
 WINDOWS = {"24h": dt.timedelta(hours=24), "7d": dt.timedelta(days=7), "30d": dt.timedelta(days=30)}
 # Horizons of end of support, counted from the snapshot day: "past" is already unsupported,
@@ -88,6 +89,7 @@ class MetricSnapshot:
     findings: dict[tuple[str, str], int]  # (severity, status) -> count
     evaluation_at: dt.datetime | None = None
     scores: dict[str, Any] = field(default_factory=dict)  # Evaluation.scores as stored
+    vulnerable_devices: dict[tuple[str, str], int] = field(default_factory=dict)  # (sev, region)
 
     def region_of(self) -> dict[str, str]:
         return {site.code: site.region for site in self.sites}
@@ -135,6 +137,7 @@ def build_snapshot(
         findings=findings,
         evaluation_at=evaluation.at if evaluation else None,
         scores=dict(evaluation.scores or {}) if evaluation else {},
+        vulnerable_devices=vulnerable_devices(session),
     )
 
 

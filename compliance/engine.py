@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from compliance import conditions, conditions_facts, conditions_lifecycle
+from compliance import conditions, conditions_facts, conditions_lifecycle, conditions_vulns
 from compliance.conditions import Evaluator
 from compliance.facts import CiFacts
 from compliance.outcome import Finding, Outcome, Waiver, not_applicable
@@ -19,6 +19,7 @@ EVALUATORS: dict[str, Evaluator] = {
     **conditions.EXPORTS,
     **conditions_facts.EXPORTS,
     **conditions_lifecycle.EXPORTS,
+    **conditions_vulns.EXPORTS,
 }
 assert set(EVALUATORS) == set(CONDITIONS), "every condition type needs an evaluator"
 
@@ -94,11 +95,12 @@ def evaluate_all(
     today: dt.date,
     waivers: Iterable[Waiver] = (),
 ) -> list[Finding]:
-    """Every rule on every CI it applies to (rules outside a CI's platform/kind give no finding)."""
+    """Every rule on every CI it applies to (rules outside a CI's platform/kind give no finding),
+    and on each device the known-vulnerability rule of every advisory naming a product it runs."""
     live = {(w.rule_id, w.ci_type, w.ci_id): w for w in waivers if w.live(today)}
     findings = []
     for facts in facts_list:
-        for rule in policies.rules:
+        for rule in (*policies.rules, *policies.advisory_rules(facts)):
             if applies(rule, facts):
                 waiver = live.get((rule.id, facts.ci_type, facts.ci_id))
                 findings.append(_finding(rule, facts, _judge(rule, facts, policies, today, waiver)))

@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.policy_catalogue import (
     Category,
@@ -33,6 +33,11 @@ from compliance.policy_catalogue import (
 )
 from compliance.policy_reader import PolicyError, Reader
 from compliance.policy_rules import CONDITIONS, SEVERITIES, Condition, Rule, leading_word, read_rule
+from compliance.policy_vulns import AdvisoryCatalogue, is_vulnerability_rule, vulnerability_rule
+
+if TYPE_CHECKING:
+    from compliance.advisories import Advisory
+    from compliance.facts import CiFacts
 
 
 @dataclass(frozen=True)
@@ -51,9 +56,24 @@ class PolicySet:
     entitlements: tuple[str, ...] = ()  # product names of licence entitlements, from the CMDB
     source: str = ""
     _by_id: Mapping[str, Rule] = field(default_factory=dict, repr=False, compare=False)
+    # the imported advisories: one VULN:<id> rule each (compliance.policy_vulns)
+    advisories: AdvisoryCatalogue | None = field(default=None, repr=False, compare=False)
 
     def rule(self, rule_id: str) -> Rule:
+        if rule_id not in self._by_id and is_vulnerability_rule(rule_id):
+            advisory_id = rule_id.removeprefix("VULN:")
+            if self.advisories is not None:
+                return self.advisories.rule(advisory_id)
+            return vulnerability_rule(advisory_id, None)
         return self._by_id[rule_id]
+
+    def with_advisories(self, advisories: Iterable[Advisory]) -> PolicySet:
+        """The same policies plus one known-vulnerability rule per advisory."""
+        return dataclasses.replace(self, advisories=AdvisoryCatalogue.of(advisories))
+
+    def advisory_rules(self, facts: CiFacts) -> list[Rule]:
+        """The VULN: rules a device is judged on: advisories naming a product it runs."""
+        return [] if self.advisories is None else self.advisories.rules_for(facts)
 
     def with_entitlements(self, products: Iterable[str]) -> PolicySet:
         """The same policies plus the licence entitlements recorded in the CMDB."""

@@ -39,6 +39,7 @@ CONDITIONS: dict[str, tuple[set[str], set[str]]] = {
     "software_licensed": (set(), set()),
     "hardware_supported": (set(), set()),
     "useful_life": (set(), set()),
+    "advisory": ({"value"}, set()),  # value: an advisory id; see compliance.policy_vulns
 }
 FACTS = {
     "config.last_confirmed",

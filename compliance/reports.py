@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from compliance import policy_vulns
 from compliance.engine import Finding
 from compliance.facts import CiFacts
 from compliance.lifecycle import forecast, licence_position
@@ -54,7 +55,7 @@ def controls_report(policies: PolicySet, scores: Scores) -> list[Row]:
                 "control": control.title,
                 "iso27001_2013": cid,
                 "iso27001_2022": ", ".join(control.maps_to),
-                "rules": ", ".join(r.id for r in policies.rules if cid in r.controls_2013),
+                "rules": _rule_ids(policies, cid, "2013"),
                 **_gap(scores.controls_2013.get(cid)),
             }
         )
@@ -65,11 +66,24 @@ def controls_report(policies: PolicySet, scores: Scores) -> list[Row]:
                 "control": control.title,
                 "iso27001_2013": "",
                 "iso27001_2022": cid,
-                "rules": ", ".join(r.id for r in policies.rules if cid in r.controls_2022),
+                "rules": _rule_ids(policies, cid, "2022"),
                 **_gap(scores.controls_2022.get(cid)),
             }
         )
     return rows
+
+
+def _rule_ids(policies: PolicySet, cid: str, standard: str) -> str:
+    """The rules evidencing a control; the known-vulnerability family as one "VULN:*"."""
+    family = policy_vulns.CONTROLS_2013 if standard == "2013" else policy_vulns.CONTROLS_2022
+    ids = [
+        r.id
+        for r in policies.rules
+        if cid in (r.controls_2013 if standard == "2013" else r.controls_2022)
+    ]
+    if policies.advisories is not None and cid in family:
+        ids.append(f"{policy_vulns.VULN_PREFIX}* ({len(policies.advisories.by_id)} advisories)")
+    return ", ".join(ids)
 
 
 def _order(cid: str) -> list[int]:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from compliance.engine import Finding
-from compliance.policy import PolicySet
+from compliance.policy import PolicySet, Rule
 
 
 @dataclass
@@ -86,9 +86,21 @@ def _ci_key(f: Finding) -> str:
     return f"{f.ci_type}:{f.ci_name}"
 
 
+class _RuleLookup(dict[str, Rule]):
+    """Rules by id, the VULN: family included (built by the policies on first use)."""
+
+    def __init__(self, policies: PolicySet) -> None:
+        super().__init__((rule.id, rule) for rule in policies.rules)
+        self.policies = policies
+
+    def __missing__(self, rule_id: str) -> Rule:
+        rule = self[rule_id] = self.policies.rule(rule_id)
+        return rule
+
+
 def score_findings(findings: Iterable[Finding], policies: PolicySet) -> Scores:
     scores = Scores(Score(), {}, {}, {}, {}, {})
-    rules = {rule.id: rule for rule in policies.rules}
+    rules = _RuleLookup(policies)
     groups: list[tuple[dict[str, Score], Callable[[Finding], Iterable[str]]]] = [
         (scores.regions, lambda f: [f.region_code]),
         (scores.sites, lambda f: [f.site_code]),

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from lab.advisories import advisories_of
 from lab.inventory import write_atomic
 from lab.model import Device, SoftwareItem
 from lab.procs import LabError
@@ -45,6 +46,7 @@ def apply(device: Device, change: dict[str, Any]) -> None:
         device.software = [s for s in device.software if s.name != name]
     if change.get("serial") is not None:
         device.serial = str(change["serial"])
+    device.advisories = advisories_of(device)  # a new release or package changes them
 
 
 def edit(state_dir: Path, truth_path: Path, hostname: str, change: dict[str, Any]) -> Device:

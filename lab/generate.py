@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass
 
 from lab import catalog, devices
+from lab.advisories import advisories_of
 from lab.model import Device
 from lab.plan_units import kept_slots
 from lab.sites import Network, Site
@@ -79,6 +80,7 @@ def generate(network: Network, seed: int, scale: float = 1.0, net: int = 20) -> 
     seed_violations(devices_, rng)
     for device, slot, site in skeletons:
         _fill(device, slot, site, random.Random(f"{seed}:{device.hostname}"))
+        device.advisories = advisories_of(device)
     return devices_
 
 

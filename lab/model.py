@@ -59,6 +59,9 @@ class Device:
     # `lab edit`: lines added to / removed from the generated running-config
     config_added: list[str] = field(default_factory=list)
     config_removed: list[str] = field(default_factory=list)
+    # test advisories affecting it: [{"id", "fixed"}], None for a release lab/advisories.py
+    # does not know
+    advisories: list[dict[str, Any]] | None = field(default_factory=list)
 
     @property
     def has_ssh(self) -> bool:

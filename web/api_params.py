@@ -45,6 +45,12 @@ FILTERS: dict[str, tuple[Param, ...]] = {
         Param("years", {"type": "integer", "minimum": 0, "maximum": 20, "default": 5}),
         Param("region"),
     ),
+    "vulnerabilities": (
+        Param("region"),
+        Param("site"),
+        Param("severity", {"type": "string", "enum": ["critical", "high", "medium", "low"]},
+              "Only advisories of this severity (from the CVSS base score)"),
+    ),
     "changes": (
         *_strings("ci_type", "name", "field", "source"),
         Param("since", DATE),

@@ -127,10 +127,13 @@ def _register_blueprints(app: Flask) -> None:
         overview,
         plan,
         sites,
+        vulnerabilities,
     )
 
     for module in (core, auth, overview, sites, devices, controls, findings, lifecycle, changes):
         app.register_blueprint(module.bp)
     app.register_blueprint(plan.bp)
+    app.register_blueprint(vulnerabilities.bp)
+    app.register_blueprint(vulnerabilities.api_bp, url_prefix="/api/v1")
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     register_metrics(app)

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
 from cmdb.models import DEVICE_KINDS, ConfigSnapshot, Waiver
+from cmdb.vulnqueries import vulnerability_view
 from cmdb.webqueries import (
     change_query,
     config_history,
@@ -77,6 +78,7 @@ def device(device_id: int) -> str:
         waivers=waivers,
         changes=paginate(db(), change_query(ci_type="device", ci_id=device_id), 1, 100),
         snapshots=snapshot_count(db(), device_id),
+        vulnerabilities=vulnerability_view(db(), device_id=device_id).advisories,
         now=now(),
     )
 

@@ -10,7 +10,9 @@ from flask import Blueprint, Response, render_template
 from sqlalchemy import Select
 
 from cmdb.models import FINDING_STATUSES
+from cmdb.vulnqueries import vulnerability_rule_ids
 from cmdb.webqueries import finding_query, paginate, platforms, regions
+from compliance import policy_vulns
 from compliance.policy import SEVERITIES
 from web.api_params import string_filters
 from web.request_context import arg, date_arg, db, page_args, policies
@@ -20,10 +22,14 @@ CSV_LIMIT = 100_000
 
 
 def control_rules(control: str) -> list[str]:
-    """Rules evidencing a control, given by its 2013 ("A.12.4.1") or 2022 ("8.15") id."""
-    return [
+    """Rules evidencing a control, given by its 2013 ("A.12.4.1") or 2022 ("8.15") id; for
+    A.12.6.1 / 8.8 also the known-vulnerability rules that have findings."""
+    ids = [
         r.id for r in policies().rules if control in r.controls_2013 or control in r.controls_2022
     ]
+    if control in (*policy_vulns.CONTROLS_2013, *policy_vulns.CONTROLS_2022):
+        ids += vulnerability_rule_ids(db())
+    return ids
 
 
 def findings_from_args() -> Select[Any]:

@@ -134,13 +134,21 @@ def _compliance_families(snapshot: MetricSnapshot) -> list[Metric]:
     )
     for (severity, status), count in sorted(snapshot.findings.items()):
         findings.add_metric([severity, status], count)
+    vulnerable = GaugeMetricFamily(
+        "atalaya_vulnerable_devices",
+        "Devices affected by at least one unwaived imported advisory, by the worst severity "
+        "among them (from CVSS) and region.",
+        labels=["severity", "region"],
+    )
+    for (severity, region), count in sorted(snapshot.vulnerable_devices.items()):
+        vulnerable.add_metric([severity, region], count)
     evaluated = GaugeMetricFamily(
         "atalaya_compliance_last_evaluation_timestamp_seconds",
         "When the latest compliance evaluation ran (Unix time).",
     )
     if snapshot.evaluation_at is not None:
         evaluated.add_metric([], _ts(snapshot.evaluation_at))
-    return [*result, findings, evaluated]
+    return [*result, findings, vulnerable, evaluated]
 
 
 def _score_scopes(snapshot: MetricSnapshot) -> list[Scope]:

@@ -108,5 +108,13 @@ def _paths() -> dict[str, Any]:
             LISTING,
         ),
         "/waivers": _get("Waivers (live, expired, revoked)", []),
+        "/vulnerabilities": _get(
+            "Known vulnerabilities: per advisory, the affected devices by region and site",
+            parameters("vulnerabilities"),
+        ),
+        "/vulnerabilities/devices": _get(
+            "Known vulnerabilities: per affected device, its advisories",
+            parameters("vulnerabilities"),
+        ),
         "/openapi.json": _get("This document", []),
     }

@@ -56,6 +56,10 @@ ENDPOINTS: dict[str, str] = {
     "api.lifecycle": "read",
     "api.changes": "read",
     "api.waivers": "read",
+    "vulnerabilities.index": "read",
+    "vulnerabilities.advisory": "read",
+    "api_vulnerabilities.api_advisories": "read",
+    "api_vulnerabilities.api_devices": "read",
 }
 
 

@@ -12,9 +12,11 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from cmdb.advisories import advisory_records
 from cmdb.factset import entitlement_products, load_facts
 from cmdb.findings import add_waiver, live_waivers, revoke_waiver, store_findings
 from cmdb.models import Waiver
+from compliance.advisories.records import from_record
 from compliance.engine import evaluate
 from compliance.policy import PolicySet
 from web.scores import stored_scores
@@ -30,7 +32,10 @@ def rejudge(
     if facts is None:
         return None
     today = now.date()
-    judged = policies.with_entitlements(entitlement_products(session))
+    # a VULN:<advisory> rule is judged with the advisories of the CMDB, as the evaluation does
+    judged = policies.with_entitlements(entitlement_products(session)).with_advisories(
+        from_record(record) for record in advisory_records(session)
+    )
     finding = evaluate(judged.rule(rule_id), facts, judged, today, live_waivers(session, today))
     evaluation = store_findings(session, [finding], now, today)
     session.flush()

@@ -10,12 +10,15 @@ from sqlalchemy.orm import Session
 from atalaya.commands.evaluate import DATE, run_or_exit
 from atalaya.commands.plan import report_plan
 from cmdb.models import LicenseEntitlement
+from cmdb.vulnqueries import advisory_rows, device_rows, vulnerability_view
 from compliance import reports
+from compliance.policy import SEVERITIES
 
 
 @click.group()
 def report() -> None:
-    """Reports: controls (Statement of Applicability), findings, lifecycle, software."""
+    """Reports: controls (Statement of Applicability), findings, lifecycle, software,
+    vulnerabilities."""
 
 
 FORMAT = click.option(
@@ -76,6 +79,26 @@ def report_software(ctx: click.Context, fmt: str) -> None:
     with Session(ctx.obj.engine) as session:
         seats = [(e.product, e.seats) for e in session.query(LicenseEntitlement)]
     click.echo(reports.render(reports.software_report(run.facts, run.policies, seats), fmt))
+
+
+@report.command("vulnerabilities")
+@FORMAT
+@click.option("--by", type=click.Choice(["advisory", "device"]), default="advisory",
+              show_default=True, help="One row per advisory or per affected device.")
+@click.option("--region", help="Only devices of this region (code).")
+@click.option("--site", help="Only devices of this site (code).")
+@click.option("--severity", type=click.Choice(SEVERITIES))
+@click.pass_context
+def report_vulnerabilities(
+    ctx: click.Context, fmt: str, by: str, region: str | None, site: str | None,
+    severity: str | None,
+) -> None:
+    """Known vulnerabilities of the latest stored evaluation: affected devices per advisory
+    (by region) or advisories per device; the same counts as the page and the API."""
+    with Session(ctx.obj.engine) as session:
+        view = vulnerability_view(session, region, site, severity)
+    rows = advisory_rows(view) if by == "advisory" else device_rows(view)
+    click.echo(reports.render(rows, fmt))
 
 
 report.add_command(report_plan)

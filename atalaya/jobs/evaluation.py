@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from atalaya.jobs.advisories import stored_advisories
 from atalaya.settings import Settings
 from cmdb.factset import entitlement_products, load_facts
 from cmdb.findings import live_waivers, store_findings
@@ -38,8 +39,10 @@ def run_evaluation(
     """Load facts and policies, evaluate as of a date, and (for today) store findings and scores."""
     now = utcnow()
     day = as_of or now.date()
-    policies = load_policies(settings.policies_path).with_entitlements(
-        entitlement_products(session)
+    policies = (
+        load_policies(settings.policies_path)
+        .with_entitlements(entitlement_products(session))
+        .with_advisories(stored_advisories(session))
     )
     facts = load_facts(session, now)
     findings = evaluate_all(facts, policies, day, live_waivers(session, day))

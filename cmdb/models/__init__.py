@@ -10,6 +10,7 @@ registers them all on `Base.metadata`, which Alembic (cmdb/migrations/env.py) co
 from __future__ import annotations
 
 from cmdb.models.accounts import User
+from cmdb.models.advisories import Advisory
 from cmdb.models.base import (
     DEVICE_KINDS,
     FINDING_STATUSES,
@@ -45,6 +46,7 @@ __all__ = [
     "LIFECYCLE_STATUSES",
     "NAMING",
     "SITE_KINDS",
+    "Advisory",
     "Base",
     "Change",
     "ConfigSnapshot",

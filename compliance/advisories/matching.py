@@ -68,6 +68,9 @@ class AdvisoryIndex:
         self._ranged: dict[MatchKey, list[_Entry]] = defaultdict(list)
         self._verdicts: dict[tuple[MatchKey, str, str], tuple[Exposure, ...]] = {}
         self._releases: dict[tuple[str, str], Release] = {}
+        # (key, train) -> ids of the advisories speaking of that train of that product
+        self._named: dict[tuple[MatchKey, str | None], tuple[str, ...]] = {}
+        self._trains: dict[int, frozenset[str]] = {}  # id(product) -> trains it names
         for advisory in advisories:
             for product in advisory.affected:
                 self._file(_Entry(advisory, product))
@@ -159,15 +162,9 @@ class AdvisoryIndex:
         by default it follows from a Debian or Ubuntu OS name and version. Without one, the
         packages are not judged: no advisory format here speaks of them.
         """
-        ecosystem = _ecosystem(os_name, os_version, distribution)
-        wanted = [(MatchKey(os_name), os_version, os_name)]
-        for item in packages if ecosystem else ():
-            package = item if isinstance(item, InstalledPackage) else InstalledPackage(*item)
-            names = dict.fromkeys([package.name, package.source or package.name])
-            wanted += [(MatchKey(ecosystem or "", n), package.version, package.name) for n in names]
         exposures: dict[tuple[str, str], Exposure] = {}
         unreadable: list[str] = []
-        for key, version, component in wanted:
+        for key, version, component in _wanted(os_name, os_version, packages, distribution):
             try:
                 found = self._component(key, version, component)
             except versions.VersionError:
@@ -177,6 +174,83 @@ class AdvisoryIndex:
                 exposures.setdefault((exposure.advisory_id, component), exposure)
         ranked = sorted(exposures.values(), key=_severity_order)
         return DeviceExposures(tuple(ranked), tuple(dict.fromkeys(unreadable)))
+
+
+    def concerning(
+        self,
+        os_name: str,
+        os_version: str,
+        packages: Sequence[InstalledPackage | tuple[str, str]] = (),
+        distribution: str | None = None,
+    ) -> dict[str, str]:
+        """The advisories that speak of a release train the device runs, affected or not, with
+        the component they name (advisory id -> OS family or package name): those a verdict,
+        pass or fail, is given on. An advisory about FortiOS 7.4 and 7.6 says nothing of a
+        FortiGate on 6.4; one naming 17.6.6a as the 17.6 fix speaks of every 17.6 switch. A
+        version that cannot be read is concerned by every advisory naming its product."""
+        found: dict[str, str] = {}
+        for key, version, component in _wanted(os_name, os_version, packages, distribution):
+            if key not in self._exact and key not in self._ranged:
+                continue
+            try:
+                train: str | None = self._release(families.scheme_for(key), version).train
+            except versions.VersionError:
+                train = None
+            for advisory_id in self._named_under(key, train):
+                found.setdefault(advisory_id, component)
+        return found
+
+    def _named_under(self, key: MatchKey, train: str | None) -> tuple[str, ...]:
+        memo = (key, train)
+        if memo not in self._named:
+            entries = [e for found in self._exact.get(key, {}).values() for e in found]
+            entries += self._ranged.get(key, [])
+            self._named[memo] = tuple(dict.fromkeys(
+                e.advisory.id for e in entries if train is None or self._speaks_of(e, train)
+            ))
+        return self._named[memo]
+
+    def _speaks_of(self, entry: _Entry, train: str) -> bool:
+        # feeds repeat one product list in many advisories (CSAF files list hundreds of
+        # releases): its trains are read once per product, not once per advisory and train
+        found = self._trains.get(id(entry.product))
+        if found is None:
+            found = self._trains[id(entry.product)] = _trains(entry.product)
+        return not found or train in found
+
+Wanted = list[tuple[MatchKey, str, str]]
+
+
+def _wanted(
+    os_name: str,
+    os_version: str,
+    packages: Sequence[InstalledPackage | tuple[str, str]],
+    distribution: str | None,
+) -> Wanted:
+    """(match key, installed version, component) of the OS and of each package."""
+    ecosystem = _ecosystem(os_name, os_version, distribution)
+    wanted = [(MatchKey(os_name), os_version, os_name)]
+    for item in packages if ecosystem else ():
+        package = item if isinstance(item, InstalledPackage) else InstalledPackage(*item)
+        names = dict.fromkeys([package.name, package.source or package.name])
+        wanted += [(MatchKey(ecosystem or "", n), package.version, package.name) for n in names]
+    return wanted
+
+
+def _trains(product: AffectedProduct) -> frozenset[str]:
+    """The release trains a product entry names; none: it is about every release."""
+    named: set[str] = set()
+    texts = [*product.versions, *product.fixed_versions]
+    for span in product.ranges:
+        if span.train is not None:
+            named.add(span.train)
+        texts += [t for t in (span.introduced, span.fixed, span.last_affected) if t]
+    for text in texts:
+        try:
+            named.add(versions.parse(product.scheme, text).train)
+        except versions.VersionError:
+            continue
+    return frozenset(named)
 
 
 def _ecosystem(os_name: str, os_version: str, distribution: str | None) -> str | None:

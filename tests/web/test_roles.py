@@ -23,6 +23,7 @@ def _url(app: Flask, rule: object, device_id: int) -> str:
         "control_id": "A.9.4.2",
         "waiver_id": 999999,
         "filename": "atalaya.css",
+        "advisory_id": "CVE-2023-20198",
     }
     with app.test_request_context():
         from flask import url_for

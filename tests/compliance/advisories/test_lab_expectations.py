@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from compliance.advisories import AdvisoryIndex, InstalledPackage
+from lab import advisories as lab_advisories
 from lab import catalog
 
 SMI = "cisco-sa-20180328-smi2"
@@ -77,3 +78,23 @@ def test_upgrading_to_the_named_fix_clears_the_finding(index: AdvisoryIndex) -> 
     assert index.affecting("IOS-XE", "17.6.5").exposures
     assert index.affecting("IOS-XE", "17.6.6a").exposures == ()
     assert index.affecting("IOS-XE", "17.06.06a").exposures == ()  # as show version prints it
+
+
+def test_the_lab_truth_table_is_this_table() -> None:
+    """lab/advisories.py (what truth.json names per device) says what EXPECTED.md says."""
+    assert lab_advisories.NETWORK == EXPECTED
+
+
+@pytest.mark.parametrize(("os_release", "expected"), lab_advisories.UPGRADES.items(),
+                         ids=lambda v: str(v))
+def test_the_upgrades_the_lab_offers_are_matched_as_its_table_says(
+    index: AdvisoryIndex, os_release: tuple[str, str], expected: dict[str, str | None]
+) -> None:
+    found = index.affecting(*os_release)
+    assert {e.advisory_id: e.fixed_version for e in found.exposures} == expected
+
+
+def test_the_lab_package_table_is_what_the_matcher_finds(index: AdvisoryIndex) -> None:
+    for (os_name, version, package, installed), expected in lab_advisories.PACKAGES.items():
+        found = index.affecting(os_name, version, [(package, installed)])
+        assert {e.advisory_id: e.fixed_version for e in found.exposures} == expected
