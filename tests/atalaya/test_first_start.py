@@ -35,9 +35,13 @@ def _start_together(cwd: Path, env: dict[str, str]) -> list[subprocess.Completed
     )
     processes = [
         subprocess.Popen(
-            [sys.executable, "-c", wait, *args], cwd=cwd, env=environ, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )  # fmt: skip
+            [sys.executable, "-c", wait, *args],
+            cwd=cwd,
+            env=environ,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         for args in COMMANDS
     ]
     time.sleep(1.5)  # every interpreter has imported what it needs and is polling for `go`
