@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from atalaya.jobs.collection import LoopSummary, open_spool, run_loop
+from atalaya.jobs.schedule import build_scheduler
 from atalaya.settings import Settings, load_settings
 from cmdb import db
 from cmdb.inventory import apply_inventory, read_toml
@@ -144,3 +145,49 @@ def test_three_cycles_without_the_database_arrive_once_with_the_true_outage(
 
 def _aborted(run: PollRun) -> bool:
     return any(error.get("reason") == "aborted" for error in run.errors or [])
+
+
+def _wait(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {seconds} s: {what}")
+        time.sleep(0.5)
+
+
+def _ended_runs(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.scalar(
+            select(func.count()).select_from(PollRun).where(PollRun.ended_at.is_not(None))
+        ) or 0
+
+
+def test_the_schedule_keeps_polling_into_the_spool_while_the_database_is_away(
+    postgres_server: PostgresServer, outage_lab: tuple[Engine, Settings, list[str]]
+) -> None:
+    """Under `serve` the schedule lives in the CMDB, which fires nothing while it is away: the
+    in-memory offline jobs keep the loop going, and the scheduled runs replay on return."""
+    engine, settings, _ = outage_lab
+    settings.collect.reachability_interval_s = 3
+    for loop in ("snmp", "software", "ssh"):
+        setattr(settings.collect, f"{loop}_interval_s", 0)
+    spool = open_spool(settings)
+    assert spool is not None
+    scheduler = build_scheduler(engine, settings)
+    scheduler.start()
+    try:
+        _wait(lambda: _ended_runs(engine) >= 1, 60, "a first scheduled run")
+        postgres_server.stop()
+        stopped = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        _wait(lambda: spool.state().runs >= 2, 60, "two runs spooled by the offline job")
+        _start_again(postgres_server)
+        restarted = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        _wait(spool.is_empty, 90, "the spool replayed by a scheduled run")
+    finally:
+        scheduler.shutdown(wait=True)
+    with Session(engine) as session:
+        runs = session.scalars(select(PollRun).where(PollRun.loop == "reachability")).all()
+    starts = [r.started_at for r in runs]
+    assert len(starts) == len(set(starts))  # nothing twice
+    during = [r for r in runs if stopped <= r.started_at <= restarted]
+    assert len(during) >= 2 and all(r.ended_at and not _aborted(r) for r in during), during
