@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterator, Sequence
@@ -83,15 +84,17 @@ class Spool:
         self.path, self.poller_group, self.max_bytes = path, poller_group, max_bytes
 
     def _connect(self) -> sqlite3.Connection:
+        """Open the file, creating it (owner-only: it holds configurations, redacted or not,
+        and the network's state) with its tables the first time."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        new = not self.path.exists()
         # isolation_level=None: transactions are the explicit BEGIN IMMEDIATE below.
         connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")  # the CMDB is away: this copy is the only one
-        connection.executescript(SCHEMA)
-        connection.execute(
-            "INSERT OR IGNORE INTO spool_meta VALUES ('poller_group', ?)", (self.poller_group,)
-        )
+        if new:
+            os.chmod(self.path, 0o600)  # SQLite gives its -wal and -shm files the same mode
+        connection.executescript(SCHEMA)  # IF NOT EXISTS: reads only, once the tables are there
         return connection
 
     def append(
@@ -108,6 +111,9 @@ class Spool:
         connection = self._connect()
         try:
             connection.execute("BEGIN IMMEDIATE")
+            connection.execute(
+                "INSERT OR IGNORE INTO spool_meta VALUES ('poller_group', ?)", (self.poller_group,)
+            )
             seq = connection.execute(
                 "INSERT INTO spooled_run (loop, poller_group, regions, run_id, started_at, "
                 "ended_at, size, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
