@@ -180,12 +180,20 @@ def test_a_full_spool_drops_the_oldest_and_says_so(
     assert series["atalaya_spool_dropped_total"] == 2
     age = (dt.datetime.now(dt.UTC) - (T0 + dt.timedelta(minutes=2))).total_seconds()
     assert abs(series["atalaya_spool_oldest_age_seconds"] - age) < 60
-    status = subprocess.run(
-        [sys.executable, "-m", "atalaya", "status", "--format", "json"],
-        env={**{k: v for k, v in os.environ.items() if not k.startswith("ATALAYA_")},
-             "ATALAYA_DATA_DIR": str(settings.data_path), "PYTHONPATH": str(ROOT)},
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+    status = _status(settings.data_path)
     assert status.returncode == 0, status.stderr
     spools = {s["poller_group"]: s for s in json.loads(status.stdout)["spool"]}
     assert (spools["norte"]["runs"], spools["norte"]["dropped"]) == (3, 2)
+    # the database away (nothing listens on port 1): the spools still show, exit 1
+    down = _status(settings.data_path, ATALAYA_DATABASE_URL="postgresql://atalaya@127.0.0.1:1/x")
+    assert down.returncode == 1 and "database unreachable" in down.stderr, down.stderr
+    assert json.loads(down.stdout)["spool"][0]["runs"] == 3
+
+
+def _status(data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "atalaya", "status", "--format", "json"],
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("ATALAYA_")},
+             "ATALAYA_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT), **env},
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
