@@ -54,6 +54,9 @@ class CollectSettings:
     snmp_max_repetitions: int = 25
     poller_group: str = ""
     regions: list[str] = field(default_factory=list)  # empty: every region
+    # Runs polled while the CMDB cannot be written wait in <data_dir>/spool/ up to this size
+    # (compressed); past it the oldest are dropped, counted and logged. 0: no spool.
+    spool_max_mb: float = 256.0
 
     def loop_intervals(self) -> dict[str, int]:
         """Each collection loop's interval in seconds; 0 or less turns the loop off."""

@@ -7,6 +7,9 @@ through a URL. The schema is only ever created by Alembic migrations.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -15,10 +18,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# pg_advisory_lock key of the schema migration: "atalaya1" in ASCII, fits a signed bigint and
+# will not collide with a key another application on the same server picks by accident.
+MIGRATION_LOCK_KEY = 0x6174616C61796131
 
 
 def make_engine(url: str, echo: bool = False, busy_timeout_s: float = 30.0) -> Engine:
@@ -63,12 +70,57 @@ def _alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Create or upgrade the schema to `revision`."""
-    command.upgrade(_alembic_config(engine), revision)
+    """Create or upgrade the schema to `revision`, once however many processes start together:
+    the others wait for the migration lock, then find the schema there and do nothing."""
+    with migration_lock(engine):
+        command.upgrade(_alembic_config(engine), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    command.downgrade(_alembic_config(engine), revision)
+    with migration_lock(engine):
+        command.downgrade(_alembic_config(engine), revision)
+
+
+@contextlib.contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """One migrating process at a time. Without it, four processes starting on an empty
+    PostgreSQL each see no alembic_version table and each run the first migration: all but one
+    fail on tables that already exist (or, worse, interleave DDL).
+
+    PostgreSQL: a session-level advisory lock, held by a connection of its own that does nothing
+    else (autocommit, so it holds no transaction open while Alembic works on another), released
+    by the server if the process dies. SQLite: an exclusive flock on a file next to the database
+    file, released by the kernel if the process dies. In-memory SQLite has one process only."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
+        return
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def reachable(engine: Engine) -> bool:
+    """Whether the database answers a trivial query now."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except DBAPIError:
+        return False
+    return True
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import logging
 import threading
 from collections.abc import Iterator
 
@@ -20,6 +21,7 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from atalaya.settings import Settings, SettingsError
@@ -27,8 +29,10 @@ from cmdb.metricsnapshot import PolicyView, build_snapshot, snapshot_key
 from compliance.lookup import end_of_support_dates, rules_with_condition
 from compliance.policy import PolicySet, load_policies
 from web.metrics_families import families
+from web.metrics_spool import SpoolCollector
 
 METRICS_MODES = ("open", "token", "off")
+log = logging.getLogger(__name__)
 
 
 def policy_view(policies: PolicySet) -> PolicyView:
@@ -91,6 +95,12 @@ class SnapshotCollector(Collector):
             return self._text
 
 
+    def last_text(self) -> bytes:
+        """The text of the last snapshot built, or nothing before the first."""
+        with self._lock:
+            return self._text or generate_latest(_Families(self._families))
+
+
 class _Families(Collector):
     def __init__(self, metrics: list[Metric]) -> None:
         self.metrics = metrics
@@ -143,12 +153,20 @@ def register_metrics(app: flask.Flask) -> None:
         engine, _version(), load_policies(settings.policies_path), intervals
     )
     app.extensions["atalaya_metrics"] = collector
+    spools = SpoolCollector(settings.data_path)
 
     def metrics() -> flask.Response:
         if mode == "token" and not _bearer_ok(flask.request.headers.get("Authorization"), token):
             response = flask.Response("unauthorized\n", status=401, mimetype="text/plain")
             response.headers["WWW-Authenticate"] = 'Bearer realm="atalaya-metrics"'
             return response
-        return flask.Response(collector.exposition(), content_type=CONTENT_TYPE_PLAIN_0_0_4)
+        try:
+            body = collector.exposition()
+        except DBAPIError as error:
+            # The CMDB is away: the spool families still say how much waits for it, exactly
+            # when that matters, after the last snapshot served (its timestamp tells its age).
+            log.warning("/metrics: CMDB unreadable, last snapshot served: %s", error.orig or error)
+            body = collector.last_text()
+        return flask.Response(body + spools.exposition(), content_type=CONTENT_TYPE_PLAIN_0_0_4)
 
     app.add_url_rule("/metrics", "metrics", metrics, methods=["GET"])

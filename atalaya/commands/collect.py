@@ -67,7 +67,8 @@ def _table(summary: CycleSummary) -> str:
     for loop in summary.loops:
         reasons = ", ".join(f"{reason} {count}" for reason, count in sorted(loop.by_reason.items()))
         if loop.error:
-            reasons = f"not stored: {loop.error}"
+            # spooled: kept locally, stored when the database returns; otherwise lost
+            reasons = loop.error if loop.spooled else f"not stored: {loop.error}"
         lines.append(
             f"{loop.loop:<13}{loop.total:>8}{loop.ok:>7}{loop.failed:>8}"
             f"{loop.duration_s:>9.1f}  {reasons or '-'}"

@@ -1,9 +1,10 @@
-"""Collection loops: one table of loops, and a run of one loop (or all) now.
+"""Running the collection loops: one loop (or all) now, each run one PollRun.
 
-Each loop run is one PollRun: start it, load the targets, collect (no database session is
-open while the network is polled), ingest, finish it with counts and each failure's reason.
-A loop is an entry of `LOOPS` naming its targets, its collection and its ingest, as nornir
-registers tasks: adding a protocol adds an entry, no branch elsewhere.
+Start the run's PollRun and load its targets, collect (no database session is open while the
+network is polled), then ingest and finish the PollRun in one transaction (atalaya/jobs/
+replay.py). When the CMDB cannot be written the run goes to the spool instead and is replayed,
+in order, before a later run's ingest. The loops themselves are the `LOOPS` table of
+atalaya/jobs/loops.py.
 """
 
 from __future__ import annotations
@@ -17,144 +18,25 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from atalaya.jobs.groups import regions_key
+from atalaya.jobs.loops import LOOP_NAMES, LOOPS, Loop, Result, Scope, short_error
+from atalaya.jobs.replay import RunRecord, database_unavailable, replay_spool, store_run
+from atalaya.jobs.spool import Spool, spool_path
 from atalaya.settings import CollectSettings, Settings
-from cmdb.ingest import finish_run, ingest_device_facts, ingest_probe_samples, start_run
-from cmdb.models import PollRun
-from cmdb.targets import SecretResolver, load_link_probes, load_targets
-from collectors.base import BadResponse, DeviceFacts, ProbeSample, Target
-from collectors.reachability import ReachabilityCollector
-from collectors.snmp import INVENTORY_PARTS, SOFTWARE_PARTS, SnmpCollector
-from collectors.ssh import SshCollector
+from cmdb.ingest import start_run
+from collectors.base import DeviceFacts, ProbeSample, Target
 
 log = logging.getLogger(__name__)
 
-SSH_PLATFORMS = ("cisco_ios", "linux")
-# ICMP probes share one raw socket and cost ~20 µs of CPU each: the reachability loop can
-# afford many more in flight than the SNMP loop (one UDP socket per device).
-REACHABILITY_FANOUT = 8
-# The software pass walks hundreds of hrSWInstalledTable rows: give it twice the deadline.
-SOFTWARE_DEADLINE_FACTOR = 2.0
-
-Result = DeviceFacts | ProbeSample
+# The targets each (loop, regions, sites) read last, kept for runs while the CMDB is away.
+_KNOWN_TARGETS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[Target]] = {}
+INGESTERS = {name: loop.ingest for name, loop in LOOPS.items()}
 # progress(loop, done, total): called with done=0 when the loop's targets are known
 Progress = Callable[[str, int, int], None]
-Advance = Callable[[Result], None]
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which part of the network a run covers (empty: all of it)."""
-
-    regions: Sequence[str] | None = None
-    sites: Sequence[str] | None = None
-
-
-@dataclass(frozen=True)
-class Loop:
-    """One collection loop: where its targets come from, how it polls, how it stores."""
-
-    name: str
-    targets: Callable[[Session, Scope, SecretResolver], list[Target]]
-    collect: Callable[[CollectSettings, list[Target], Advance], list[Result]]
-    ingest: Callable[[Session, list[Result], dt.datetime], list[Result]]
-
-
-# -- targets -----------------------------------------------------------------------------
-def _reachability_targets(s: Session, scope: Scope, secret: SecretResolver) -> list[Target]:
-    devices = load_targets(s, secret, scope.regions, scope.sites)
-    return devices + load_link_probes(s, scope.regions, scope.sites)
-
-
-def _snmp_targets(s: Session, scope: Scope, secret: SecretResolver) -> list[Target]:
-    targets = load_targets(s, secret, scope.regions, scope.sites)
-    return [t for t in targets if t.snmp is not None or t.credential_error]
-
-
-def _ssh_targets(s: Session, scope: Scope, secret: SecretResolver) -> list[Target]:
-    targets = load_targets(s, secret, scope.regions, scope.sites, SSH_PLATFORMS)
-    return [t for t in targets if t.ssh is not None or t.credential_error]
-
-
-# -- collection --------------------------------------------------------------------------
-def _probe(conf: CollectSettings, targets: list[Target], advance: Advance) -> list[Result]:
-    prober = ReachabilityCollector(
-        count=conf.ping_count,
-        timeout_s=conf.ping_timeout_s,
-        concurrency=conf.concurrency * REACHABILITY_FANOUT,
-    )
-    return list(prober.probe(targets, conf.device_deadline_s, advance))
-
-
-def _snmp(conf: CollectSettings) -> SnmpCollector:
-    return SnmpCollector(
-        timeout_s=conf.snmp_timeout_s,
-        retries=conf.snmp_retries,
-        max_repetitions=conf.snmp_max_repetitions,
-        concurrency=conf.concurrency,
-    )
-
-
-def _poll_inventory(conf: CollectSettings, targets: list[Target], advance: Advance) -> list[Result]:
-    return list(_snmp(conf).collect(targets, conf.device_deadline_s, INVENTORY_PARTS, advance))
-
-
-def _poll_software(conf: CollectSettings, targets: list[Target], advance: Advance) -> list[Result]:
-    deadline = conf.device_deadline_s * SOFTWARE_DEADLINE_FACTOR
-    return list(_snmp(conf).collect(targets, deadline, SOFTWARE_PARTS, advance))
-
-
-def _read_configs(conf: CollectSettings, targets: list[Target], advance: Advance) -> list[Result]:
-    ssh = SshCollector(concurrency=conf.ssh_concurrency)
-    return list(ssh.collect(targets, conf.device_deadline_s, advance))
-
-
-# -- ingest ------------------------------------------------------------------------------
-def _store_samples(session: Session, results: list[Result], at: dt.datetime) -> list[Result]:
-    ingest_probe_samples(session, [r for r in results if isinstance(r, ProbeSample)], at)
-    return results
-
-
-def _store_facts(session: Session, results: list[Result], _at: dt.datetime) -> list[Result]:
-    """Ingest each device in its own savepoint; a device whose facts cannot be stored becomes a
-    failure of the run, recorded on the PollRun and on the device, never only a log line."""
-    kept: list[Result] = []
-    for item in results:
-        if not isinstance(item, DeviceFacts):
-            kept.append(item)
-            continue
-        try:
-            # A savepoint per device: one device's bad data must not undo the others' ingest.
-            with session.begin_nested():
-                ingest_device_facts(session, item)
-        except OperationalError:
-            raise  # the database itself (locked, gone): not this device's fault, see run_loop
-        except Exception as exc:
-            log.exception("ingest of %s from %s failed", item.hostname, item.source)
-            error = BadResponse(f"could not store what the device answered: {_short(exc)}")
-            item = DeviceFacts(item.hostname, item.source, item.collected_at, error=error)
-            # The savepoint is gone; this write is in the run's transaction, so it stays.
-            with session.begin_nested():
-                ingest_device_facts(session, item)
-        kept.append(item)
-    return kept
-
-
-LOOPS: dict[str, Loop] = {
-    loop.name: loop
-    for loop in (
-        Loop("reachability", _reachability_targets, _probe, _store_samples),
-        Loop("snmp", _snmp_targets, _poll_inventory, _store_facts),
-        Loop("software", _snmp_targets, _poll_software, _store_facts),
-        Loop("ssh", _ssh_targets, _read_configs, _store_facts),
-    )
-}
-LOOP_NAMES = tuple(LOOPS)
-# Each loop has its interval setting ([collect] <loop>_interval_s), and nothing else does.
-assert set(LOOPS) == set(CollectSettings().loop_intervals()), "a loop without its interval"
+__all__ = ["LOOPS", "LOOP_NAMES", "Scope", "run_cycle", "run_loop"]  # the CLI and tests
 
 
 @dataclass
@@ -167,6 +49,7 @@ class LoopSummary:
     by_reason: dict[str, int] = field(default_factory=dict)
     duration_s: float = 0.0
     error: str = ""  # why the loop's results could not be stored (the database), if so
+    spooled: bool = False  # kept in the spool, to be stored when the database returns
 
 
 @dataclass
@@ -212,7 +95,9 @@ def run_loop(
     sites: Sequence[str] | None = None,
     progress: Progress | None = None,
 ) -> LoopSummary:
-    """Run one loop now; a database that refuses the results ends it with the reason."""
+    """Run one loop now. A database that cannot be written sends the results to the spool
+    (atalaya/jobs/spool.py), replayed before a later run's; without a spool, or with a database
+    that refuses them for good, the loop ends with the reason."""
     if loop not in LOOPS:
         raise ValueError(f"unknown loop {loop!r}: one of {', '.join(LOOP_NAMES)}")
     started = time.monotonic()
@@ -220,10 +105,9 @@ def run_loop(
     try:
         summary = _run_and_store(engine, settings, LOOPS[loop], scope, progress)
     except DBAPIError as error:
-        # The database refused or went away (locked past the busy timeout, restarted): this
-        # loop's results are lost, the next start marks its open PollRun aborted, and the
-        # cycle goes on with its other loops instead of stopping here.
-        reason = str(error.orig or error).splitlines()[0][:200]
+        # Nothing could keep the results: the next start marks an open PollRun aborted, and
+        # the cycle goes on with its other loops instead of stopping here.
+        reason = short_error(error)
         log.error("loop %s: results not stored: %s", loop, reason)
         summary = LoopSummary(loop, 0, by_reason={"database": 1}, error=reason)
     summary.duration_s = time.monotonic() - started
@@ -233,26 +117,79 @@ def run_loop(
     return summary
 
 
+def open_spool(settings: Settings) -> Spool | None:
+    """The poller group's spool under the data directory; None when spool_max_mb is 0."""
+    conf = settings.collect
+    if conf.spool_max_mb <= 0:
+        return None
+    path = spool_path(settings.data_path, conf.poller_group)
+    return Spool(path, conf.poller_group, int(conf.spool_max_mb * 1024 * 1024))
+
+
 def _run_and_store(
     engine: Engine, settings: Settings, loop: Loop, scope: Scope, progress: Progress | None
 ) -> LoopSummary:
-    with Session(engine) as session, session.begin():
-        started_run = start_run(session, loop.name, settings.collect.poller_group)
-        started_run.regions = regions_key(scope.regions)
-        run_id = started_run.id
-        targets = loop.targets(session, scope, settings.secret)
+    spool = open_spool(settings)
+    began = dt.datetime.now(dt.UTC)
+    run_id, targets = _start(engine, settings, loop, scope, spool, began)
     results = _collect(settings.collect, loop, targets, progress)
-    at = dt.datetime.now(dt.UTC)
-    with Session(engine) as session, session.begin():
-        results = loop.ingest(session, results, at)
-        run = session.get(PollRun, run_id)
-        assert run is not None  # created above in this process
-        finish_run(session, run, results, at)
-        summary = LoopSummary(
-            loop.name, run_id, run.devices_total, run.devices_ok, run.devices_failed,
-            by_reason=dict(Counter(error["reason"] for error in run.errors)),
+    record = RunRecord(
+        loop.name, settings.collect.poller_group, regions_key(scope.regions), run_id,
+        began, dt.datetime.now(dt.UTC), results,
+    )  # fmt: skip
+    try:
+        replay_spool(engine, spool, INGESTERS)  # the runs before this one go in first
+        stored = store_run(engine, loop.ingest, record)
+    except DBAPIError as error:
+        if spool is None or not database_unavailable(error):
+            raise
+        seq = spool.append(
+            loop.name, record.regions, run_id, began, record.ended_at, results
         )  # fmt: skip
-    return summary
+        log.warning("loop %s: CMDB unavailable, run kept in %s as %d", loop.name, spool.path, seq)
+        return _unstored(loop.name, run_id, results, f"spooled: {short_error(error)}")
+    assert stored is not None  # its PollRun is this run's own, opened above and still open
+    return LoopSummary(
+        loop.name, stored.run_id, stored.total, stored.ok, stored.failed,
+        by_reason=dict(Counter(stored.reasons)),
+    )  # fmt: skip
+
+
+def _start(
+    engine: Engine, settings: Settings, loop: Loop, scope: Scope, spool: Spool | None,
+    began: dt.datetime,
+) -> tuple[int | None, list[Target]]:  # fmt: skip
+    """Open the run's PollRun and read its targets; with the database away, keep polling the
+    targets this process read last for the same loop and scope (memory only: they hold
+    resolved secrets, which never go to the spool)."""
+    key = (loop.name, tuple(scope.regions or ()), tuple(scope.sites or ()))
+    try:
+        replay_spool(engine, spool, INGESTERS)  # the database is back: what it missed first
+        with Session(engine) as session, session.begin():
+            run = start_run(session, loop.name, settings.collect.poller_group, at=began)
+            run.regions = regions_key(scope.regions)
+            run_id = run.id
+            targets = loop.targets(session, scope, settings.secret)
+    except DBAPIError as error:
+        if spool is None or key not in _KNOWN_TARGETS or not database_unavailable(error):
+            raise
+        log.warning(
+            "loop %s: CMDB unavailable (%s): polling the %d targets of its last run into the "
+            "spool", loop.name, short_error(error), len(_KNOWN_TARGETS[key]),
+        )  # fmt: skip
+        return None, _KNOWN_TARGETS[key]
+    _KNOWN_TARGETS[key] = targets
+    return run_id, targets
+
+
+def _unstored(loop: str, run_id: int | None, results: list[Result], error: str) -> LoopSummary:
+    """A run's summary from its results alone (spooled: the CMDB could not count them)."""
+    reasons = [r.error.reason for r in results if isinstance(r, DeviceFacts) and r.error]
+    reasons += ["unreachable" for r in results if isinstance(r, ProbeSample) and not r.up]
+    return LoopSummary(
+        loop, run_id or 0, len(results), len(results) - len(reasons), len(reasons),
+        by_reason=dict(Counter(reasons)), error=error, spooled=True,
+    )  # fmt: skip
 
 
 def _collect(
@@ -269,10 +206,3 @@ def _collect(
     if progress is not None:
         progress(loop.name, 0, len(targets))
     return loop.collect(conf, targets, advance)
-
-
-def _short(exc: Exception) -> str:
-    text = (
-        str(getattr(exc, "orig", None) or exc).splitlines()[0] if str(exc) else type(exc).__name__
-    )
-    return text[:200]

@@ -24,6 +24,8 @@ class AppContext:
             echo=self.settings.database.echo,
             busy_timeout_s=self.settings.database.busy_timeout_s,
         )
+        # Quick check first (no lock when the schema is current, the usual start); db.upgrade
+        # then takes the migration lock, so processes starting together migrate once.
         if db.current_revision(engine) != db.head_revision():
             db.upgrade(engine)
         return engine

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, Float, String, column, delete, inspect, select, table
@@ -19,9 +21,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from atalaya.jobs import leases
-from atalaya.jobs.collection import LOOP_NAMES, intervals, run_loop
+from atalaya.jobs.collection import LOOP_NAMES, intervals, open_spool, run_loop
 from atalaya.jobs.groups import check_group, job_table
 from atalaya.settings import Settings
+from cmdb import db
 from cmdb.models import PollRun
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,10 @@ class _Process:
     engine: Engine
     settings: Settings
     holder: str
+    # One run of a loop at a time in this process, scheduled or offline (see offline_loop).
+    running: dict[str, threading.Lock] = field(
+        default_factory=lambda: {loop: threading.Lock() for loop in LOOP_NAMES}
+    )
 
 
 _PROCESS: dict[str, _Process] = {}
@@ -48,7 +55,9 @@ def build_scheduler(engine: Engine, settings: Settings) -> BackgroundScheduler:
     _create_job_table(engine, store)
     scheduler = BackgroundScheduler(
         timezone=dt.UTC,
-        jobstores={"default": store},
+        # "offline" in memory: APScheduler skips a job store it cannot read and still fires
+        # the others, so these keep polling while the CMDB (and the default store) is away.
+        jobstores={"default": store, "offline": MemoryJobStore()},
         executors={"default": {"type": "threadpool", "max_workers": len(LOOP_NAMES)}},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
     )
@@ -59,6 +68,10 @@ def build_scheduler(engine: Engine, settings: Settings) -> BackgroundScheduler:
     for loop, seconds in every.items():
         if seconds > 0:
             _add_loop(scheduler, engine, group, loop, seconds, stored.get(f"collect-{loop}"), now)
+            scheduler.add_job(
+                offline_loop, "interval", seconds=seconds, args=(group, loop),
+                id=f"offline-{loop}", jobstore="offline",
+            )  # fmt: skip
     return scheduler
 
 
@@ -164,6 +177,31 @@ def scheduled_loop(group: str, loop: str) -> None:
             if not taken:
                 log.info("loop %s: another process of group %r has it; skipped", loop, group)
                 return
-            run_loop(process.engine, process.settings, loop)
+            _run_alone(process, loop)
     except Exception:
         log.exception("collection loop %s failed", loop)
+
+
+def offline_loop(group: str, loop: str) -> None:
+    """While the CMDB cannot be reached, its job store fires no job and no lease can be taken:
+    this in-memory job keeps the loop polling on its interval, into the spool. It does nothing
+    while the database answers (the scheduled job runs the loop then), nor without a spool.
+    Two processes of one group both poll during an outage: each run is stored on return."""
+    process = _PROCESS.get(group)
+    if process is None or open_spool(process.settings) is None or db.reachable(process.engine):
+        return
+    try:
+        _run_alone(process, loop)
+    except Exception:
+        log.exception("collection loop %s (offline) failed", loop)
+
+
+def _run_alone(process: _Process, loop: str) -> None:
+    lock = process.running[loop]
+    if not lock.acquire(blocking=False):
+        log.info("loop %s: still running in this process; skipped", loop)
+        return
+    try:
+        run_loop(process.engine, process.settings, loop)
+    finally:
+        lock.release()

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from atalaya.jobs.collection import _store_facts
+from atalaya.jobs.loops import _store_facts
 from cmdb.ingest import finish_run, start_run
 from cmdb.inventory import apply_inventory, read_toml
 from cmdb.models import Device, PollRun

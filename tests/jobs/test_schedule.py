@@ -144,10 +144,13 @@ def test_scheduler_runs_each_loop_once_at_a_time_and_coalesces(
 ) -> None:
     scheduler = build_scheduler(sqlite_engine, settings)
     scheduler.start(paused=True)  # job options are resolved on start; paused: nothing runs
-    jobs = {job.id: job for job in scheduler.get_jobs()}
+    jobs = {job.id: job for job in scheduler.get_jobs("default")}
+    # the in-memory twins that poll into the spool while the CMDB (and this job store) is away
+    offline = {job.id: job for job in scheduler.get_jobs("offline")}
     scheduler.shutdown(wait=False)
     assert set(jobs) == {"collect-reachability", "collect-snmp", "collect-software", "collect-ssh"}
-    for job in jobs.values():
+    assert set(offline) == {name.replace("collect-", "offline-") for name in jobs}
+    for job in [*jobs.values(), *offline.values()]:
         assert job.max_instances == 1 and job.coalesce is True
     assert jobs["collect-reachability"].trigger.interval == dt.timedelta(
         seconds=settings.collect.reachability_interval_s

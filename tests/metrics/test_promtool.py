@@ -25,7 +25,7 @@ def test_scrape_config_is_valid() -> None:
 def test_alert_rules_are_valid() -> None:
     result = promtool("check", "rules", "alerts.yml")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "7 rules found" in result.stdout + result.stderr
+    assert "9 rules found" in result.stdout + result.stderr
 
 
 def test_alert_unit_tests_pass() -> None:
@@ -38,7 +38,7 @@ def test_every_alert_has_a_unit_test() -> None:
     rules = (DEPLOY / "alerts.yml").read_text()
     tests = (DEPLOY / "alerts_test.yml").read_text()
     alerts = [line.split(":", 1)[1].strip() for line in rules.splitlines() if "- alert:" in line]
-    assert len(alerts) == 7
+    assert len(alerts) == 9
     assert [a for a in alerts if f"alertname: {a}" not in tests] == []
 
 
