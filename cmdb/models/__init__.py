@@ -10,6 +10,7 @@ registers them all on `Base.metadata`, which Alembic (cmdb/migrations/env.py) co
 from __future__ import annotations
 
 from cmdb.models.accounts import User
+from cmdb.models.audit import AuditEvent, LoginFailure, WebSession
 from cmdb.models.base import (
     DEVICE_KINDS,
     FINDING_STATUSES,
@@ -45,6 +46,7 @@ __all__ = [
     "LIFECYCLE_STATUSES",
     "NAMING",
     "SITE_KINDS",
+    "AuditEvent",
     "Base",
     "Change",
     "ConfigSnapshot",
@@ -59,6 +61,7 @@ __all__ = [
     "LicenseEntitlement",
     "Link",
     "LinkSample",
+    "LoginFailure",
     "Outage",
     "PollLease",
     "PollRun",
@@ -66,5 +69,6 @@ __all__ = [
     "Site",
     "User",
     "Waiver",
+    "WebSession",
     "utcnow",
 ]
