@@ -61,7 +61,7 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=bool(settings.web.tls_cert),
         SESSION_COOKIE_NAME="atalaya_session",
-        PERMANENT_SESSION_LIFETIME=security.IDLE,
+        PERMANENT_SESSION_LIFETIME=security.idle_timeout(settings),
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -72,8 +72,6 @@ def create_app(
     app.config["ATALAYA_ENGINE"] = app.extensions["atalaya_engine"]
     app.extensions["atalaya_policies"] = load_policies(settings.policies_path)
     app.extensions["atalaya_clock"] = clock or utcnow
-    app.extensions["atalaya_sessions"] = security.SessionStore()
-    app.extensions["atalaya_limiter"] = security.LoginLimiter()
     i18n.compile_catalogues()
     i18n.init_babel(app)
     register_filters(app, settings.timezone)
@@ -117,12 +115,14 @@ def _register_request_hooks(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from web import (
         api,
+        audit,
         auth,
         changes,
         controls,
         core,
         devices,
         findings,
+        inventory,
         lifecycle,
         overview,
         plan,
@@ -132,5 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     for module in (core, auth, overview, sites, devices, controls, findings, lifecycle, changes):
         app.register_blueprint(module.bp)
     app.register_blueprint(plan.bp)
+    app.register_blueprint(audit.bp)
+    app.register_blueprint(inventory.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     register_metrics(app)

@@ -3,6 +3,7 @@
 Every command of `atalaya` is registered here, one line each.
 """
 
+from atalaya.commands.audit import audit
 from atalaya.commands.backup import backup, restore
 from atalaya.commands.collect import collect
 from atalaya.commands.evaluate import evaluate
@@ -15,7 +16,7 @@ from atalaya.commands.status import status
 from atalaya.commands.users import user
 
 for command in (init, inventory, status, collect, evaluate, report, lab, backup, restore, serve,
-                user):  # fmt: skip
+                user, audit):  # fmt: skip
     main.add_command(command)
 
 __all__ = ["main"]

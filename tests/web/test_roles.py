@@ -23,6 +23,9 @@ def _url(app: Flask, rule: object, device_id: int) -> str:
         "control_id": "A.9.4.2",
         "waiver_id": 999999,
         "filename": "atalaya.css",
+        "username": "nobody",
+        "kind": "device",
+        "ci_id": device_id,
     }
     with app.test_request_context():
         from flask import url_for
