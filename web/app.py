@@ -9,16 +9,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter, Map
 
 from atalaya.settings import Settings
 from cmdb import db
 from cmdb.models import utcnow
 from compliance.policy import load_policies
 from web import i18n, security
+from web.api_params import INT64_MAX, ParamError
 from web.format import register_filters
 from web.metrics import register_metrics
 from web.roles import PERMISSIONS
@@ -76,8 +78,28 @@ def create_app(
     i18n.init_babel(app)
     register_filters(app, settings.timezone)
     _register_request_hooks(app)
+    _register_parameter_checks(app)
     _register_blueprints(app)
     return app
+
+
+class Int64Converter(IntegerConverter):
+    """`<int:…>` in every route: an id beyond 64 bits matches no route (a 404) instead of
+    reaching the database, where SQLite raises OverflowError."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", INT64_MAX)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def _register_parameter_checks(app: Flask) -> None:
+    app.url_map.converters["int"] = Int64Converter
+
+    @app.errorhandler(ParamError)
+    def bad_parameter(exc: ParamError) -> Any:
+        if request.path.startswith("/api/"):
+            return jsonify(exc.as_json()), 400
+        return render_template("error.html", message=str(exc)), 400
 
 
 def _register_request_hooks(app: Flask) -> None:
