@@ -9,6 +9,7 @@ directory that does not answer or fails TLS, bounded by the timeout setting.
 
 from __future__ import annotations
 
+import math
 import ssl
 from dataclasses import dataclass
 from typing import Any
@@ -67,7 +68,8 @@ def _connect(
         user=dn,
         password=password,
         authentication=SIMPLE if dn else None,
-        receive_timeout=conf.timeout_s,
+        # ldap3 packs it into SO_RCVTIMEO as whole seconds: a float raises struct.error
+        receive_timeout=max(1, math.ceil(conf.timeout_s)),
         raise_exceptions=False,
         read_only=True,
     )
