@@ -70,9 +70,9 @@ def save(kind: str, ci_id: int) -> Response | tuple[str, int]:
                outcome="refused", seen=seen, stored=exc.revision)  # fmt: skip
         db().commit()
         message = _(
-            "Someone else saved this %(kind)s after you opened the form: your changes were "
+            "Someone else saved changes to %(what)s after you opened the form: yours were "
             "not saved. Reload it to see theirs, then edit again.",
-            kind=kind,
+            what=f"{_(kind)} {key}",
         )
         fresh = _ci(kind, ci_id)
         return _form(kind, fresh, form, seen, message, 409)
