@@ -124,8 +124,9 @@ def _account_actions(app: Flask, env: dict[str, str]) -> dict[str, str]:
     assert client.post("/login", data=wrong).status_code == 401
     right = wrong | {"password": PASSWORD}
     assert client.post("/login", data=right).status_code == 302
+    users_page = client.get("/users").get_data(as_text=True)
     form = {"username": "leak-viewer", "password": NEW_USER_PASSWORD, "role": "viewer",
-            "locale": "es", "csrf_token": csrf_of(client.get("/users").get_data(as_text=True))}  # fmt: skip
+            "locale": "es", "csrf_token": csrf_of(users_page)}  # fmt: skip
     assert client.post("/users", data=form).status_code == 302
     api_token = CliRunner().invoke(main, ["user", "token", "leak-viewer"], env=env).output.strip()
     assert len(api_token) > 40
