@@ -159,9 +159,13 @@ def _web(app: Flask, engine: Engine, evidence: Evidence) -> None:
         if "GET" not in (rule.methods or set()):
             continue
         arguments = sorted(rule.arguments)
-        assert len(arguments) <= 1, f"{rule}: fill in {arguments}"
-        for value in values[arguments[0]] if arguments else [None]:
-            url = _url(app, rule.endpoint, {arguments[0]: value} if arguments else {})
+        if arguments == ["ci_id", "kind"]:  # the inventory edit forms show every device's fields
+            fills = [{"kind": "device", "ci_id": i} for i in device_ids]
+        else:
+            assert len(arguments) <= 1, f"{rule}: fill in {arguments}"
+            fills = [{arguments[0]: v} for v in values[arguments[0]]] if arguments else [{}]
+        for fill in fills:
+            url = _url(app, rule.endpoint, fill)
             response = client.get(url)
             assert response.status_code < 500, (url, response.status_code)
             evidence.blobs[f"GET {url}"] = response.get_data()
