@@ -11,10 +11,9 @@ ROLE_ORDER = ("admin", "network_admin", "security_officer", "viewer")  # highest
 @dataclass
 class AuthSettings:
     # Directory login; empty url: local accounts only.
-    # ldaps://dc1.example:636, or ldap://dc1.example:389 with start_tls (plain LDAP is refused:
-    # the user's password crosses the network in the bind).
+    # ldaps://dc1.example:636, or ldap://dc1.example:389, which always starts TLS (StartTLS) before
+    # the bind: plain LDAP would carry the user's password in clear.
     directory_url: str = ""
-    start_tls: bool = True
     ca_file: str = ""  # PEM CA that signed the directory's certificate; empty: the system's
     # Bind as the user: a DN template ("uid={username},ou=people,dc=example") or a UPN
     # ("{username}@example.gob.pe", Active Directory). Empty: search for the user first.

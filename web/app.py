@@ -19,7 +19,7 @@ from atalaya.settings import Settings
 from cmdb import db
 from cmdb.models import utcnow
 from compliance.policy import load_policies
-from web import i18n, security
+from web import directory, i18n, security
 from web.api_params import INT64_MAX, ParamError
 from web.format import register_filters
 from web.metrics import register_metrics
@@ -56,6 +56,7 @@ def create_app(
     settings: Settings, engine: Engine | None = None, clock: Clock | None = None
 ) -> Flask:
     """The web app on `engine` (default: the settings' database, migrated)."""
+    directory.check(settings.auth)
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key(settings),

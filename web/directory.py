@@ -19,6 +19,7 @@ from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
 from ldap3.utils.dn import escape_rdn, parse_dn
 
+from atalaya.settings import SettingsError
 from atalaya.settings_auth import AuthSettings
 
 AD_ACCOUNTDISABLE = 0x2  # userAccountControl bit of a disabled Active Directory account
@@ -41,6 +42,25 @@ class Unavailable:
 
 
 Outcome = Accepted | Refused | Unavailable
+
+
+def check(conf: AuthSettings) -> None:
+    """Refuse a directory setting that cannot work, before `serve` starts (SettingsError)."""
+    if not conf.directory_url:
+        return
+    where = "[auth]"
+    if not conf.directory_url.lower().startswith(("ldap://", "ldaps://")):
+        raise SettingsError(f"{where} directory_url: expected ldaps://HOST or ldap://HOST "
+                            f"(StartTLS), got {conf.directory_url!r}")  # fmt: skip
+    if conf.bind_template and "{username}" not in conf.bind_template:
+        raise SettingsError(f"{where} bind_template: must contain {{username}}, "
+                            f"got {conf.bind_template!r}")  # fmt: skip
+    if not conf.bind_template and not conf.search_base:
+        raise SettingsError(f"{where} directory_url is set: set bind_template (bind as "
+                            "uid={username},… or {username}@domain) or search_base")  # fmt: skip
+    if not any(conf.role_groups().values()):
+        raise SettingsError(f"{where} directory_url is set but no *_groups maps a directory "
+                            "group to a role: no directory user could log in")  # fmt: skip
 
 
 def _server(conf: AuthSettings) -> Server:

@@ -19,10 +19,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from atalaya.settings import SettingsError
+from atalaya.settings_auth import AuthSettings
 from cmdb.models import AuditEvent, User
 from cmdb.users import set_active
 from tests.web.conftest import PASSWORD, login
 from tests.web.slapd import BASE, USER_PASSWORD, Slapd, start_slapd
+from web.directory import check
 
 pytestmark = [pytest.mark.slow]
 ROLE_OF = {"ana": "admin", "nestor": "network_admin", "sofia": "security_officer",
@@ -45,7 +48,7 @@ def slapd(tmp_path: Path) -> Iterator[Slapd]:
 @pytest.fixture
 def directory_app(fresh_app: Flask, slapd: Slapd) -> Flask:
     conf = fresh_app.extensions["atalaya_settings"].auth
-    conf.directory_url = slapd.url  # ldap:// with StartTLS (start_tls defaults to true)
+    conf.directory_url = slapd.url  # ldap://, so StartTLS
     conf.ca_file = str(slapd.ca_file)
     conf.bind_template = f"uid={{username}},ou=people,{BASE}"
     conf.admin_groups = ["atalaya-admins"]
@@ -144,3 +147,21 @@ def test_a_directory_user_logs_in_after_a_search_by_the_service_account(
 def test_no_client_reaches_a_role_without_logging_in(directory_app: Flask) -> None:
     client: FlaskClient = directory_app.test_client()
     assert login(client, "ana", "").status_code == 401  # an empty password is no bind
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("directory_url", "http://dc1", "expected ldaps://HOST or ldap://HOST"),
+        ("bind_template", "uid=x,ou=people", "must contain {username}"),
+        ("admin_groups", [], None),
+    ],
+)
+def test_a_directory_setting_that_cannot_work_stops_the_start(
+    setting: str, value: object, message: str | None
+) -> None:
+    conf = AuthSettings(directory_url="ldaps://127.0.0.1", bind_template="uid={username},o=x",
+                        admin_groups=["atalaya-admins"])  # fmt: skip
+    setattr(conf, setting, value)
+    with pytest.raises(SettingsError, match=re.escape(message or "no *_groups maps")):
+        check(conf)
