@@ -9,9 +9,9 @@ limit holds across several web processes.
 Not Flask-Login: it would keep the user id in the cookie and has no store to revoke from; the
 store and the user lookup here are what it would leave to us. Not Flask-Session: its SQL backend
 needs Flask-SQLAlchemy, a second way to reach the CMDB beside cmdb's own sessions, and stores
-the whole session (CSRF token included) where one id and a hash suffice. Not Flask-Limiter: none of its
-storages is shared through SQLite or PostgreSQL. Not Flask-WTF: CSRF is a per-session random
-token compared in constant time, twenty lines, and the app has no other use for WTForms.
+the whole session (CSRF token included) where one id and a hash suffice. Not Flask-Limiter:
+none of its storages is shared through SQLite or PostgreSQL. Not Flask-WTF: CSRF is a per-session
+random token compared in constant time, twenty lines, and the app has no other use for WTForms.
 """
 
 from __future__ import annotations
