@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from atalaya.settings_auth import AuthSettings
+
 
 class SettingsError(ValueError):
     """A setting is missing, malformed or of the wrong type; the message names it."""
@@ -115,6 +117,7 @@ class Settings:
     collect: CollectSettings = field(default_factory=CollectSettings)
     compliance: ComplianceSettings = field(default_factory=ComplianceSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    auth: AuthSettings = field(default_factory=AuthSettings)
     lab: LabSettings = field(default_factory=LabSettings)
     secrets: SecretsSettings = field(default_factory=SecretsSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)

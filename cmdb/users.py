@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cmdb.models import User
+from cmdb.websessions import close_user_sessions
 
 ROLES = ("admin", "network_admin", "security_officer", "viewer")
 LOCALES = ("es", "en")
@@ -107,9 +108,9 @@ def get_user(session: Session, username: str) -> User | None:
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with this name and password, or None (same cost either way)."""
+    """The active local user with this name and password, or None (same cost either way)."""
     user = get_user(session, username)
-    if user is None or not user.active:
+    if user is None or not user.active or user.source != "local":
         check_password(_DUMMY, password)
         return None
     return user if check_password(user.password_hash, password) else None
@@ -117,3 +118,39 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username)))
+
+
+# A directory user's stored hash: no password matches it (check_password needs "scrypt$...")
+DIRECTORY_HASH = "!directory"
+
+
+def set_active(session: Session, username: str, active: bool) -> User:
+    """Enable or disable a user; disabling ends the user's sessions at once."""
+    user = get_user(session, username)
+    if user is None:
+        raise UserError(f"no user {username!r}")
+    user.active = active
+    if not active:
+        close_user_sessions(session, user.id)
+    return user
+
+
+def directory_user(session: Session, username: str, role: str) -> User:
+    """The row of a user the directory accepted, created at first login; the role follows the
+    directory's groups at each login. A disabled row stays disabled (UserError): Atalaya's own
+    switch wins over the directory's. A local account of the same name is never taken over."""
+    user = get_user(session, username)
+    if user is None:
+        user = User(username=username[:64], password_hash=DIRECTORY_HASH, role=role,
+                    locale="es", source="directory")  # fmt: skip
+        session.add(user)
+        session.flush()
+        return user
+    if user.source != "directory":
+        raise UserError(f"{username!r} is a local account, not a directory one")
+    if not user.active:
+        raise UserError(f"{username!r} is disabled in Atalaya")
+    if user.role != role:
+        user.role = role
+        close_user_sessions(session, user.id)  # sessions of the old role end
+    return user

@@ -22,15 +22,13 @@ from cmdb.webqueries import (
 )
 from compliance.lifecycle import forecast, licence_position
 from compliance.reports import controls_report
-from web.api_params import string_filters
+from web.api_params import string_filters, value
 from web.findings import findings_from_args
 from web.openapi import document
 from web.request_context import (
-    arg,
     date_arg,
     db,
     facts,
-    int_arg,
     now,
     page_args,
     policies,
@@ -196,7 +194,7 @@ def device(device_id: int) -> Response:
 def device_configs(device_id: int) -> Response:
     if device_by_id(db(), device_id) is None:
         abort(404)
-    history = config_history(db(), device_id, limit=max(1, min(int_arg("limit", 10), 50)))
+    history = config_history(db(), device_id, limit=int(value("device_configs", "limit")))
     return jsonify(
         {
             "items": plain(
@@ -231,10 +229,10 @@ def controls() -> Response:
 
 @bp.get("/lifecycle")
 def lifecycle() -> Response:
-    years = max(0, min(int_arg("years", 5), 20))
+    years, region = int(value("lifecycle", "years")), value("lifecycle", "region")
     rows = forecast(facts(), policies(), now().date(), years)
-    if arg("region"):
-        rows = [r for r in rows if r.region == arg("region")]
+    if region:
+        rows = [r for r in rows if r.region == region]
     seats = [(e.product, e.seats) for e in db().scalars(select(LicenseEntitlement))]
     return jsonify(
         {"forecast": plain(rows), "licences": plain(licence_position(facts(), policies(), seats))}

@@ -9,16 +9,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter, Map
 
 from atalaya.settings import Settings
 from cmdb import db
 from cmdb.models import utcnow
 from compliance.policy import load_policies
-from web import i18n, security
+from web import directory, i18n, security
+from web.api_params import INT64_MAX, ParamError
 from web.format import register_filters
 from web.metrics import register_metrics
 from web.roles import PERMISSIONS
@@ -54,6 +56,7 @@ def create_app(
     settings: Settings, engine: Engine | None = None, clock: Clock | None = None
 ) -> Flask:
     """The web app on `engine` (default: the settings' database, migrated)."""
+    directory.check(settings.auth)
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key(settings),
@@ -61,7 +64,7 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=bool(settings.web.tls_cert),
         SESSION_COOKIE_NAME="atalaya_session",
-        PERMANENT_SESSION_LIFETIME=security.IDLE,
+        PERMANENT_SESSION_LIFETIME=security.idle_timeout(settings),
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -72,14 +75,32 @@ def create_app(
     app.config["ATALAYA_ENGINE"] = app.extensions["atalaya_engine"]
     app.extensions["atalaya_policies"] = load_policies(settings.policies_path)
     app.extensions["atalaya_clock"] = clock or utcnow
-    app.extensions["atalaya_sessions"] = security.SessionStore()
-    app.extensions["atalaya_limiter"] = security.LoginLimiter()
     i18n.compile_catalogues()
     i18n.init_babel(app)
     register_filters(app, settings.timezone)
     _register_request_hooks(app)
+    _register_parameter_checks(app)
     _register_blueprints(app)
     return app
+
+
+class Int64Converter(IntegerConverter):
+    """`<int:…>` in every route: an id beyond 64 bits matches no route (a 404) instead of
+    reaching the database, where SQLite raises OverflowError."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", INT64_MAX)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def _register_parameter_checks(app: Flask) -> None:
+    app.url_map.converters["int"] = Int64Converter
+
+    @app.errorhandler(ParamError)
+    def bad_parameter(exc: ParamError) -> Any:
+        if request.path.startswith("/api/"):
+            return jsonify(exc.as_json()), 400
+        return render_template("error.html", message=str(exc)), 400
 
 
 def _register_request_hooks(app: Flask) -> None:
@@ -117,12 +138,14 @@ def _register_request_hooks(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from web import (
         api,
+        audit,
         auth,
         changes,
         controls,
         core,
         devices,
         findings,
+        inventory,
         lifecycle,
         overview,
         plan,
@@ -135,5 +158,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(plan.bp)
     app.register_blueprint(vulnerabilities.bp)
     app.register_blueprint(vulnerabilities.api_bp, url_prefix="/api/v1")
+    app.register_blueprint(audit.bp)
+    app.register_blueprint(inventory.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     register_metrics(app)

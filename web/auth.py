@@ -17,8 +17,10 @@ from flask_babel import gettext as _
 from flask_babel import refresh
 from werkzeug.wrappers import Response
 
-from cmdb.users import LOCALES, ROLES, UserError, authenticate, create_user, list_users, set_locale
+from cmdb.audit import record
+from cmdb.users import LOCALES, ROLES, UserError, create_user, list_users, set_active, set_locale
 from web import security
+from web.login import attempt
 from web.request_context import db
 
 bp = Blueprint("auth", __name__)
@@ -28,27 +30,16 @@ bp = Blueprint("auth", __name__)
 def login() -> Response | str | tuple[str, int]:
     if request.method == "GET":
         return render_template("auth/login.html", next=request.args.get("next", ""))
-    username = request.form.get("username", "").strip()
-    password = request.form.get("password", "")
-    address = request.remote_addr or "?"
-    limiter: security.LoginLimiter = current_app.extensions["atalaya_limiter"]
-    wait = limiter.retry_after(username, address)
-    if wait:
+    username = request.form.get("username", "").strip()[:200]
+    result = attempt(current_app._get_current_object(), username,  # type: ignore[attr-defined]
+                     request.form.get("password", ""))  # fmt: skip
+    if result.user is None:
         page = render_template(
-            "auth/login.html",
-            next=request.form.get("next", ""),
-            error=_("Too many failed attempts: try again in %(s)d s.", s=wait),
+            "auth/login.html", next=request.form.get("next", ""), error=result.error
         )
-        return Response(page, status=429, headers={"Retry-After": str(wait)})
-    user = authenticate(db(), username, password)
-    if user is None:
-        limiter.failed(username, address)
-        error = _("Wrong user name or password.")
-        page = render_template("auth/login.html", next=request.form.get("next", ""), error=error)
-        return page, 401
-    limiter.succeeded(username)
-    security.login(current_app._get_current_object(), user)  # type: ignore[attr-defined]
-    g.user = user
+        headers = {"Retry-After": str(result.retry_after)} if result.retry_after else {}
+        return Response(page, status=result.status, headers=headers)
+    g.user = result.user
     refresh()
     target = security.safe_next(request.form.get("next")) or url_for("overview.index")
     return redirect(target)
@@ -56,6 +47,7 @@ def login() -> Response | str | tuple[str, int]:
 
 @bp.post("/logout")
 def logout() -> Response:
+    record(db(), "logout", g.user.username, security.address())
     security.logout(current_app._get_current_object())  # type: ignore[attr-defined]
     return redirect(url_for("auth.login"))
 
@@ -81,13 +73,15 @@ def users() -> str:
 @bp.post("/users")
 def user_create() -> Response | tuple[str, int]:
     try:
-        create_user(
+        created = create_user(
             db(),
             request.form.get("username", ""),
             request.form.get("password", ""),
             request.form.get("role", ""),
             request.form.get("locale", "es"),
         )
+        record(db(), "user.create", g.user.username, security.address(), created.username,
+               role=created.role)  # fmt: skip
     except UserError as exc:
         db().rollback()
         return render_template(
@@ -95,4 +89,21 @@ def user_create() -> Response | tuple[str, int]:
         ), 400
     db().commit()
     flash(_("User created."))
+    return redirect(url_for("auth.users"))
+
+
+@bp.post("/users/<username>/active")
+def user_active(username: str) -> Response | tuple[str, int]:
+    """Enable or disable a user; disabling ends the user's sessions and API tokens at once."""
+    active = request.form.get("active") == "1"
+    if username == g.user.username and not active:
+        abort(400, description="you cannot disable your own account")
+    try:
+        set_active(db(), username, active)
+    except UserError:
+        abort(404)
+    action = "user.enable" if active else "user.disable"
+    record(db(), action, g.user.username, security.address(), username)
+    db().commit()
+    flash(_("User enabled.") if active else _("User disabled; their sessions ended."))
     return redirect(url_for("auth.users"))

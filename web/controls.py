@@ -11,11 +11,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from cmdb.audit import record
 from cmdb.models import Device, Waiver
 from cmdb.webqueries import failing_by_site, finding_query, paginate
 from compliance.reports import controls_report
 from web.findings import control_rules
 from web.request_context import db, now, page_args, policies, scores
+from web.security import address
 from web.waivers import create_waiver, expire_waiver
 
 bp = Blueprint("controls", __name__)
@@ -82,7 +84,7 @@ def waiver_create() -> Response:
     back = form.get("back", "")
     try:
         expires = dt.date.fromisoformat(form.get("expires", ""))
-        _waiver, status = create_waiver(
+        waiver, status = create_waiver(
             db(),
             policies(),
             form.get("rule_id", ""),
@@ -98,6 +100,9 @@ def waiver_create() -> Response:
         db().rollback()
         flash(_("Waiver not created: %(why)s", why=str(exc)), "error")
         return redirect(back if back.startswith("/") else url_for("controls.waivers"))
+    record(db(), "waiver.create", g.user.username, address(), f"waiver {waiver.id}",
+           rule=waiver.rule_id, ci=f"{waiver.ci_type} {waiver.ci_id}", expires=waiver.expires,
+           approver=waiver.approver)  # fmt: skip
     db().commit()
     flash(_("Waiver created; the finding is now %(status)s.", status=status or "—"))
     return redirect(
@@ -108,9 +113,11 @@ def waiver_create() -> Response:
 @bp.post("/waivers/<int:waiver_id>/expire")
 def waiver_expire(waiver_id: int) -> Response:
     try:
-        _waiver, status = expire_waiver(db(), policies(), waiver_id, now())
+        waiver, status = expire_waiver(db(), policies(), waiver_id, now())
     except LookupError:
         abort(404)
+    record(db(), "waiver.expire", g.user.username, address(), f"waiver {waiver.id}",
+           rule=waiver.rule_id, ci=f"{waiver.ci_type} {waiver.ci_id}")  # fmt: skip
     db().commit()
     flash(_("Waiver expired; the finding is now %(status)s.", status=status or "—"))
     return redirect(url_for("controls.waivers"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from sqlalchemy import select
 
 from cmdb.models import DEVICE_KINDS, ConfigSnapshot, Waiver
@@ -22,7 +22,7 @@ from cmdb.webqueries import (
 )
 from compliance.conditions_lifecycle import software_mark
 from compliance.facts import SoftwareItem
-from web.request_context import db, filters, now, page_args, policies
+from web.request_context import db, filters, int_arg, now, page_args, policies
 
 bp = Blueprint("devices", __name__)
 
@@ -91,7 +91,7 @@ def configs(device_id: int) -> str:
     history = config_history(db(), device_id)
     chosen: tuple[ConfigSnapshot, ConfigSnapshot] | None = None
     diff = ""
-    a, b = request.args.get("a", type=int), request.args.get("b", type=int)
+    a, b = int_arg("a", 0, minimum=0), int_arg("b", 0, minimum=0)
     if a and b:
         older, newer = db().get(ConfigSnapshot, a), db().get(ConfigSnapshot, b)
         if older is None or newer is None or {older.device_id, newer.device_id} != {device_id}:

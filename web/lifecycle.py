@@ -20,7 +20,7 @@ bp = Blueprint("lifecycle", __name__)
 @bp.get("/lifecycle")
 def index() -> str:
     today = now().date()
-    years = max(1, min(int_arg("years", 5), 15))
+    years = int_arg("years", 5, minimum=1, maximum=15)
     rows = forecast(facts(), policies(), today, years)
     region = arg("region")
     all_regions = sorted({r.region for r in rows})

@@ -4,11 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.api_params import parameters
+from web.api_params import INT64_MAX, parameters
 
 
 def _path(name: str, typ: str = "string") -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": typ}}
+    # ids are 64-bit in both databases; a larger one matches no route (404)
+    schema = {"type": typ, "minimum": 0, "maximum": INT64_MAX} if typ == "integer" else {
+        "type": typ}  # fmt: skip
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+ERROR = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string"},
+        "parameter": {"type": "string"},
+        "expected": {"type": "string"},
+    },
+    "required": ["error"],
+}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ERROR}}}
 
 
 LISTING = {
@@ -29,19 +47,24 @@ def _get(
     schema: dict[str, Any] | None = None,
     roles: str = "any role",
 ) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        "200": {
+            "description": "OK",
+            "content": {"application/json": {"schema": schema or {"type": "object"}}},
+        },
+        "401": _error("Not logged in and no valid bearer token"),
+        "403": _error("The user's role may not read this"),
+    }
+    if any(p["in"] == "query" for p in params):
+        responses["400"] = _error("A parameter outside this description (named in the answer)")
+    if any(p["in"] == "path" for p in params):
+        responses["404"] = {"description": "No such item"}
     return {
         "get": {
             "summary": summary,
             "description": f"Allowed to: {roles}.",
             "parameters": params,
-            "responses": {
-                "200": {
-                    "description": "OK",
-                    "content": {"application/json": {"schema": schema or {"type": "object"}}},
-                },
-                "401": {"description": "Not logged in and no valid bearer token"},
-                "403": {"description": "The user's role may not read this"},
-            },
+            "responses": responses,
         }
     }
 

@@ -14,9 +14,8 @@ from cmdb.models import Change, Evaluation, PollRun
 from compliance.facts import CiFacts
 from compliance.policy import PolicySet
 from compliance.scoring import Scores
+from web.api_params import DATE, INT64_MAX, PAGE, Param
 from web.scores import ScoreCache, cached
-
-DEFAULT_PER_PAGE = 50
 
 
 def db() -> Session:
@@ -60,26 +59,21 @@ def arg(name: str) -> str | None:
     return value or None
 
 
-def int_arg(name: str, default: int) -> int:
-    try:
-        return int(request.args.get(name, default))
-    except ValueError:
-        return default
+def int_arg(name: str, default: int, minimum: int = 0, maximum: int = INT64_MAX) -> int:
+    """An integer query parameter within [minimum, maximum]; ParamError (a 400) otherwise."""
+    schema = {"type": "integer", "minimum": minimum, "maximum": maximum, "default": default}
+    return int(Param(name, schema).read())
 
 
 def date_arg(name: str) -> dt.datetime | None:
-    """A YYYY-MM-DD filter as naive UTC midnight; a malformed date is ignored, not an error."""
-    value = arg(name)
-    if value is None:
-        return None
-    try:
-        return dt.datetime.fromisoformat(value).replace(tzinfo=None)
-    except ValueError:
-        return None
+    """A YYYY-MM-DD filter as naive UTC midnight; a malformed date is a ParamError (a 400)."""
+    day: dt.date | None = Param(name, DATE).read()
+    return None if day is None else dt.datetime.combine(day, dt.time())
 
 
 def page_args() -> tuple[int, int]:
-    return max(1, int_arg("page", 1)), max(1, min(int_arg("per_page", DEFAULT_PER_PAGE), 500))
+    """`page` and `per_page`, validated as the API description says (web.api_params.PAGE)."""
+    return int(PAGE[0].read()), int(PAGE[1].read())
 
 
 def filters(*names: str) -> dict[str, Any]:

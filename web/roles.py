@@ -16,6 +16,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "configs": frozenset({"admin", "network_admin"}),
     "waivers": frozenset({"admin", "security_officer"}),
     "users": frozenset({"admin"}),
+    "audit": frozenset({"admin"}),
+    # inventory edits on the web: the people who would otherwise edit the inventory file
+    "inventory": frozenset({"admin", "network_admin"}),
 }
 PUBLIC = "public"
 
@@ -28,6 +31,10 @@ ENDPOINTS: dict[str, str] = {
     "auth.language": "read",
     "auth.users": "users",
     "auth.user_create": "users",
+    "auth.user_active": "users",
+    "audit.index": "audit",
+    "inventory.edit_form": "inventory",
+    "inventory.save": "inventory",
     "overview.index": "read",
     "sites.board": "read",
     "sites.site": "read",

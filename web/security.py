@@ -1,10 +1,17 @@
 """Login sessions, the role check on every request, CSRF, login rate limits and headers.
 
-Sessions are server-side: the signed cookie carries only a random session id (and the CSRF token),
-the id is replaced at every login (no session fixation) and forgotten at logout, so a copied cookie
-dies with the logout. The store lives in the process: a restart logs everyone out, which is the
-price of not adding a table for it. CSRF is a per-session random token compared in constant time;
-twenty lines here instead of flask-wtf, because the app has no other use for WTForms.
+Sessions are server-side, in the CMDB (cmdb.websessions): the signed cookie carries only a random
+session id (and the CSRF token), the id is replaced at every login (no session fixation) and
+forgotten at logout, so a copied cookie dies with the logout; a restart of `serve` keeps them
+(the signing key persists), a disabled user's end at once. Failed logins are rows too, so the
+limit holds across several web processes.
+
+Not Flask-Login: it would keep the user id in the cookie and has no store to revoke from; the
+store and the user lookup here are what it would leave to us. Not Flask-Session: its SQL backend
+needs Flask-SQLAlchemy, a second way to reach the CMDB beside cmdb's own sessions, and stores
+the whole session (CSRF token included) where one id and a hash suffice. Not Flask-Limiter:
+none of its storages is shared through SQLite or PostgreSQL. Not Flask-WTF: CSRF is a per-session
+random token compared in constant time, twenty lines, and the app has no other use for WTForms.
 """
 
 from __future__ import annotations
@@ -12,20 +19,17 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, abort, g, jsonify, redirect, request, session, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
+from atalaya.settings import Settings
+from cmdb import websessions
 from cmdb.models import User
 from web.roles import PUBLIC, allowed, permission_of
 
-IDLE = dt.timedelta(hours=8)
 TOKEN_MAX_AGE_S = 90 * 86400
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 CSP = (
@@ -34,73 +38,30 @@ CSP = (
 )
 
 
-@dataclass
-class LiveSession:
-    user_id: int
-    last_seen: float
+def _settings(app: Flask) -> Settings:
+    return app.extensions["atalaya_settings"]
 
 
-class SessionStore:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._sessions: dict[str, LiveSession] = {}
-
-    def open(self, user_id: int) -> str:
-        sid = secrets.token_urlsafe(32)
-        with self._lock:
-            self._sessions[sid] = LiveSession(user_id, time.monotonic())
-        return sid
-
-    def user_id(self, sid: str) -> int | None:
-        with self._lock:
-            live = self._sessions.get(sid)
-            if live is None:
-                return None
-            now = time.monotonic()
-            if now - live.last_seen > IDLE.total_seconds():
-                del self._sessions[sid]
-                return None
-            live.last_seen = now
-            return live.user_id
-
-    def close(self, sid: str) -> None:
-        with self._lock:
-            self._sessions.pop(sid, None)
+def idle_timeout(settings: Settings) -> dt.timedelta:
+    return dt.timedelta(minutes=settings.auth.session_idle_minutes)
 
 
-class LoginLimiter:
-    """Failed logins per user name and per address within a sliding window."""
+def address() -> str:
+    return request.remote_addr or "?"
 
-    def __init__(self, per_user: int = 5, per_address: int = 20, window_s: float = 900) -> None:
-        self.limits = {"user": per_user, "address": per_address}
-        self.window_s = window_s
-        self._lock = threading.Lock()
-        self._failures: dict[tuple[str, str], deque[float]] = {}
 
-    def retry_after(self, username: str, address: str) -> int:
-        """Seconds to wait before another attempt; 0 when one is allowed now."""
-        now = time.monotonic()
-        wait = 0.0
-        with self._lock:
-            for key in (("user", username.lower()), ("address", address)):
-                times = self._failures.get(key)
-                if not times:
-                    continue
-                while times and now - times[0] > self.window_s:
-                    times.popleft()
-                if len(times) >= self.limits[key[0]]:
-                    wait = max(wait, self.window_s - (now - times[0]))
-        return int(wait) + 1 if wait else 0
+def login_wait(app: Flask, username: str) -> int:
+    """Seconds before `username` may try again from this address (0: now)."""
+    conf = _settings(app).auth
+    user_key, address_key = websessions.failure_keys(username, address())
+    limits = {user_key: conf.failures_per_user, address_key: conf.failures_per_address}
+    window = dt.timedelta(seconds=conf.failure_window_s)
+    return websessions.login_wait(g.db, limits, g.now, window)
 
-    def failed(self, username: str, address: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in (("user", username.lower()), ("address", address)):
-                self._failures.setdefault(key, deque()).append(now)
 
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop(("user", username.lower()), None)
+def login_failed(app: Flask, username: str) -> None:
+    window = dt.timedelta(seconds=_settings(app).auth.failure_window_s)
+    websessions.login_failed(g.db, websessions.failure_keys(username, address()), g.now, window)
 
 
 def csrf_token() -> str:
@@ -118,22 +79,24 @@ def _csrf_ok() -> bool:
 
 
 def login(app: Flask, user: User) -> None:
-    """Start a fresh session for `user`: a new id and a new CSRF token, nothing carried over."""
-    store: SessionStore = app.extensions["atalaya_sessions"]
+    """Start a fresh session for `user`: a new id and a new CSRF token, nothing carried over.
+    The caller commits (with the login's audit event)."""
     old = session.get("sid")
     if old:
-        store.close(old)
+        websessions.close_session(g.db, old)
+    websessions.login_succeeded(g.db, websessions.failure_keys(user.username, "")[0])
+    websessions.prune_sessions(g.db, g.now, idle_timeout(_settings(app)))
     session.clear()
-    session["sid"] = store.open(user.id)
+    session["sid"] = websessions.open_session(g.db, user.id, g.now, address())
     session["csrf"] = secrets.token_urlsafe(32)
     session.permanent = True
 
 
 def logout(app: Flask) -> None:
-    store: SessionStore = app.extensions["atalaya_sessions"]
     sid = session.get("sid")
     if sid:
-        store.close(sid)
+        websessions.close_session(g.db, sid)
+        g.db.commit()
     session.clear()
 
 
@@ -165,8 +128,9 @@ def _current_user(app: Flask) -> User | None:
     sid = session.get("sid")
     if not sid:
         return None
-    user_id = app.extensions["atalaya_sessions"].user_id(sid)
-    return None if user_id is None else g.db.get(User, user_id)
+    user = websessions.session_user(g.db, str(sid), g.now, idle_timeout(_settings(app)))
+    g.db.commit()  # the touch of last_seen, or the removal of an idle session
+    return user
 
 
 def _wants_json() -> bool:

@@ -6,8 +6,9 @@ import datetime as dt
 from collections import OrderedDict
 
 from flask import Blueprint, abort, render_template
+from sqlalchemy import select
 
-from cmdb.models import SITE_KINDS
+from cmdb.models import SITE_KINDS, Link
 from cmdb.sitequeries import SiteStatus, site_devices, site_outages, sites_board
 from cmdb.webqueries import finding_query, paginate, regions
 from web.request_context import arg, db, now, scores
@@ -59,4 +60,5 @@ def site(code: str) -> str:
         findings=findings,
         score=scores().sites.get(code),
         now=now(),
+        link_id=db().scalar(select(Link.id).where(Link.site_id == status.id)),
     )

@@ -4,6 +4,7 @@ Every command of `atalaya` is registered here, one line each.
 """
 
 from atalaya.commands.advisories import advisories
+from atalaya.commands.audit import audit
 from atalaya.commands.backup import backup, restore
 from atalaya.commands.collect import collect
 from atalaya.commands.evaluate import evaluate
@@ -16,7 +17,7 @@ from atalaya.commands.status import status
 from atalaya.commands.users import user
 
 for command in (init, inventory, status, collect, evaluate, report, lab, backup, restore, serve,
-                user, advisories):  # fmt: skip
+                user, advisories, audit):  # fmt: skip
     main.add_command(command)
 
 __all__ = ["main"]

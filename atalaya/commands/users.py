@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 
@@ -9,12 +10,30 @@ import click
 from sqlalchemy.orm import Session
 
 from atalaya.jobs.context import AppContext
-from cmdb.users import LOCALES, ROLES, UserError, create_user, get_user, list_users, set_password
+from cmdb.audit import record
+from cmdb.users import (
+    LOCALES,
+    ROLES,
+    UserError,
+    create_user,
+    get_user,
+    list_users,
+    set_active,
+    set_password,
+)
 
 
 @click.group()
 def user() -> None:
     """Accounts of the web interface (roles: admin, network_admin, security_officer, viewer)."""
+
+
+def _actor() -> str:
+    """Who ran the command, for the audit log: the operating-system account."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:?"
 
 
 def _password(confirm: bool = True) -> str:
@@ -34,6 +53,7 @@ def user_add(app_ctx: AppContext, username: str, role: str, locale: str) -> None
     try:
         with Session(app_ctx.engine) as s, s.begin():
             create_user(s, username, password, role, locale)
+            record(s, "user.create", _actor(), "", username, role=role)
     except UserError as exc:
         click.echo(f"atalaya: error: {exc}", err=True)
         sys.exit(2)
@@ -49,6 +69,7 @@ def user_passwd(app_ctx: AppContext, username: str) -> None:
     try:
         with Session(app_ctx.engine) as s, s.begin():
             set_password(s, username, password)
+            record(s, "user.password", _actor(), "", username)
     except UserError as exc:
         click.echo(f"atalaya: error: {exc}", err=True)
         sys.exit(2)
@@ -89,9 +110,27 @@ def user_token(app_ctx: AppContext, username: str) -> None:
     from web.app import secret_key
     from web.security import api_token
 
-    with Session(app_ctx.engine) as s:
+    with Session(app_ctx.engine) as s, s.begin():
         found = get_user(s, username)
         if found is None:
             click.echo(f"atalaya: error: no user {username!r}", err=True)
             sys.exit(2)
-        click.echo(api_token(secret_key(app_ctx.settings), found))
+        token = api_token(secret_key(app_ctx.settings), found)
+        record(s, "token.create", _actor(), "", username)
+    click.echo(token)
+
+
+@user.command("disable")
+@click.argument("username")
+@click.option("--enable", is_flag=True, help="Enable the user again instead.")
+@click.pass_obj
+def user_disable(app_ctx: AppContext, username: str, enable: bool) -> None:
+    """Disable a user: their web sessions and API tokens stop working at once."""
+    try:
+        with Session(app_ctx.engine) as s, s.begin():
+            set_active(s, username, enable)
+            record(s, "user.enable" if enable else "user.disable", _actor(), "", username)
+    except UserError as exc:
+        click.echo(f"atalaya: error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"user {username} {'enabled' if enable else 'disabled'}")

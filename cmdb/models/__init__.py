@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from cmdb.models.accounts import User
 from cmdb.models.advisories import Advisory
+from cmdb.models.audit import AuditEvent, LoginFailure, WebSession
 from cmdb.models.base import (
     DEVICE_KINDS,
     FINDING_STATUSES,
@@ -47,6 +48,7 @@ __all__ = [
     "NAMING",
     "SITE_KINDS",
     "Advisory",
+    "AuditEvent",
     "Base",
     "Change",
     "ConfigSnapshot",
@@ -61,6 +63,7 @@ __all__ = [
     "LicenseEntitlement",
     "Link",
     "LinkSample",
+    "LoginFailure",
     "Outage",
     "PollLease",
     "PollRun",
@@ -68,5 +71,6 @@ __all__ = [
     "Site",
     "User",
     "Waiver",
+    "WebSession",
     "utcnow",
 ]

@@ -18,4 +18,6 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32))  # admin, network_admin, security_officer, viewer
     locale: Mapped[str] = mapped_column(String(8), default="es")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # "local" (password hash here) or "directory" (LDAP bind; role synced at each login)
+    source: Mapped[str] = mapped_column(String(16), default="local", server_default="local")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -47,6 +47,7 @@ class Site(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="America/Lima")
     has_lan: Mapped[bool] = mapped_column(Boolean, default=True)
     in_continuity_plan: Mapped[bool] = mapped_column(Boolean, default=False)
+    edit_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     region: Mapped[Region] = relationship(back_populates="sites")
     devices: Mapped[list[Device]] = relationship(back_populates="site")
 
@@ -58,6 +59,10 @@ class Device(Base):
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     platform: Mapped[str] = mapped_column(String(32))
+    # Optimistic locking of web edits: an edit names the revision it read and bumps it in one
+    # UPDATE ... WHERE edit_revision = seen, so of two edits of one CI only the first lands.
+    # Collections do not bump it: a poll must not make an open form stale.
+    edit_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     address: Mapped[str] = mapped_column(String(64))
     snmp_port: Mapped[int] = mapped_column(Integer, default=161)
     ssh_port: Mapped[int] = mapped_column(Integer, default=22)
@@ -140,6 +145,7 @@ class Link(Base):
     rtt_ms: Mapped[float | None] = mapped_column(Float)
     loss_ratio: Mapped[float | None] = mapped_column(Float)
     last_probe: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    edit_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     site: Mapped[Site] = relationship(foreign_keys=[site_id])
     peer_site: Mapped[Site | None] = relationship(foreign_keys=[peer_site_id])
 

@@ -38,6 +38,8 @@ pytestmark = [pytest.mark.lab, pytest.mark.slow]
 # Every logger that could see a secret in transit, at its most talkative.
 LOGGERS = ("", "netmiko", "paramiko", "asyncssh", "gufo", "apscheduler", "waitress")
 PASSWORD = "leak-test-admin-Pw-2931"
+WRONG_PASSWORD = "leak-test-wrong-Pw-5820"
+NEW_USER_PASSWORD = "leak-test-new-user-Pw-7713"
 REPORTS = ("controls", "findings", "lifecycle", "software", "plan")
 
 
@@ -113,6 +115,25 @@ def _url(app: Flask, endpoint: str, values: dict[str, Any]) -> str:
         return url_for(endpoint, **values)
 
 
+def _account_actions(app: Flask, env: dict[str, str]) -> dict[str, str]:
+    """Audited actions that handle passwords and tokens (issue 17): a failed login, a user made
+    on the web page, an API token; returns the values that must be found nowhere."""
+    client = app.test_client()
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    wrong = {"username": "leak-admin", "password": WRONG_PASSWORD, "csrf_token": token}
+    assert client.post("/login", data=wrong).status_code == 401
+    right = wrong | {"password": PASSWORD}
+    assert client.post("/login", data=right).status_code == 302
+    users_page = client.get("/users").get_data(as_text=True)
+    form = {"username": "leak-viewer", "password": NEW_USER_PASSWORD, "role": "viewer",
+            "locale": "es", "csrf_token": csrf_of(users_page)}  # fmt: skip
+    assert client.post("/users", data=form).status_code == 302
+    api_token = CliRunner().invoke(main, ["user", "token", "leak-viewer"], env=env).output.strip()
+    assert len(api_token) > 40
+    return {"admin password": PASSWORD, "wrong password typed": WRONG_PASSWORD,
+            "new user's password": NEW_USER_PASSWORD, "API token": api_token}  # fmt: skip
+
+
 def _web(app: Flask, engine: Engine, evidence: Evidence) -> None:
     client = app.test_client()
     token = csrf_of(client.get("/login").get_data(as_text=True))
@@ -138,9 +159,13 @@ def _web(app: Flask, engine: Engine, evidence: Evidence) -> None:
         if "GET" not in (rule.methods or set()):
             continue
         arguments = sorted(rule.arguments)
-        assert len(arguments) <= 1, f"{rule}: fill in {arguments}"
-        for value in values[arguments[0]] if arguments else [None]:
-            url = _url(app, rule.endpoint, {arguments[0]: value} if arguments else {})
+        if arguments == ["ci_id", "kind"]:  # the inventory edit forms show every device's fields
+            fills = [{"kind": "device", "ci_id": i} for i in device_ids]
+        else:
+            assert len(arguments) <= 1, f"{rule}: fill in {arguments}"
+            fills = [{arguments[0]: v} for v in values[arguments[0]]] if arguments else [{}]
+        for fill in fills:
+            url = _url(app, rule.endpoint, fill)
             response = client.get(url)
             assert response.status_code < 500, (url, response.status_code)
             evidence.blobs[f"GET {url}"] = response.get_data()
@@ -184,6 +209,7 @@ def evidence(
         assert all(loop.ok for loop in summary.loops), summary.to_dict()
         found.texts["atalaya evaluate"] = _cli(env, "evaluate", "--format", "json")
         app = create_app(settings, engine)
+        secrets |= _account_actions(app, env)
         _web(app, engine, found)
         for name in REPORTS:
             for fmt in ("csv", "json"):

@@ -24,6 +24,9 @@ def _url(app: Flask, rule: object, device_id: int) -> str:
         "waiver_id": 999999,
         "filename": "atalaya.css",
         "advisory_id": "CVE-2023-20198",
+        "username": "nobody",
+        "kind": "device",
+        "ci_id": device_id,
     }
     with app.test_request_context():
         from flask import url_for
