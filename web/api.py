@@ -31,6 +31,7 @@ from web.request_context import (
     db,
     facts,
     int_arg,
+    lang,
     now,
     page_args,
     policies,
@@ -225,7 +226,7 @@ def findings() -> Response:
 
 @bp.get("/controls")
 def controls() -> Response:
-    rows = controls_report(policies(), scores())
+    rows = controls_report(policies(), scores(), lang())
     return jsonify({"items": rows, "total": len(rows)})
 
 

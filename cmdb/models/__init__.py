@@ -38,6 +38,7 @@ from cmdb.models.observations import (
     PollLease,
     PollRun,
 )
+from cmdb.models.soa import SoaEdit
 
 __all__ = [
     "DEVICE_KINDS",
@@ -64,6 +65,7 @@ __all__ = [
     "PollRun",
     "Region",
     "Site",
+    "SoaEdit",
     "User",
     "Waiver",
     "utcnow",
