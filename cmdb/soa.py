@@ -29,6 +29,22 @@ def soa_edits(session: Session) -> list[dict[str, Any]]:
     return result
 
 
+def soa_history(session: Session, edition: str, control: str, limit: int = 50) -> list[Change]:
+    """The Change rows of one control's entry, newest first (none before its first edit)."""
+    edit_id = session.scalar(
+        select(SoaEdit.id).where(SoaEdit.edition == edition, SoaEdit.control == control)
+    )
+    if edit_id is None:
+        return []
+    query = (
+        select(Change)
+        .where(Change.ci_type == CI_TYPE, Change.ci_id == edit_id)
+        .order_by(Change.at.desc(), Change.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None

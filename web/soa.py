@@ -15,8 +15,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from cmdb.soa import CI_TYPE, record_soa_edit
-from cmdb.webqueries import change_query
+from cmdb.soa import record_soa_edit, soa_history
 from compliance.reports import render
 from compliance.soa import EDITIONS, SoaEditError, check_edit, entry_values
 from compliance.soa_report import soa_rows, xlsx_bytes
@@ -78,7 +77,6 @@ def _entry_context(edition: str, control_id: str) -> dict[str, Any]:
     key = "controls_2013" if edition == "2013" else "controls_2022"
     rules = [r for r in pol.rules if control_id in getattr(r, key)]
     table = scores().controls_2013 if edition == "2013" else scores().controls_2022
-    history = change_query(CI_TYPE, name=f"{control_id} ({edition})").limit(50)
     return {
         "edition": edition,
         "control": control,
@@ -89,7 +87,7 @@ def _entry_context(edition: str, control_id: str) -> dict[str, Any]:
         "score": table.get(control_id),
         "units": pol.soa.units,
         "documents": sorted(pol.soa.documents.values(), key=lambda d: d.id),
-        "history": list(db().scalars(history)),
+        "history": soa_history(db(), edition, control_id),
         "today": now().date().isoformat(),
     }
 
