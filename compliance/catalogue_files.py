@@ -6,14 +6,12 @@ default Statement of Applicability, checked against that catalogue.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from compliance.catalogue_controls import ControlCatalogue, load_control_catalogue
 from compliance.catalogue_soa import StatementOfApplicability, load_soa
-from compliance.policy_reader import PolicyError
+from compliance.policy_reader import read_toml
 
 CONTROLS_FILE = "controls.toml"
 SOA_FILE = "soa.toml"
@@ -23,16 +21,6 @@ SOA_FILE = "soa.toml"
 class Catalogue:
     controls: ControlCatalogue
     soa: StatementOfApplicability
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    """A policy file's table; a missing or malformed file is a `PolicyError` naming it."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PolicyError(f"{path}: policy file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: not valid TOML: {exc}") from None
 
 
 def load_catalogue(directory: str | Path) -> Catalogue:

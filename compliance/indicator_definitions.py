@@ -4,12 +4,11 @@ population, unit, target and criteria, checked on load. `compliance.indicators` 
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from compliance.policy_reader import PolicyError, Reader
+from compliance.policy_reader import Reader, read_toml
 
 FILE = "indicators.toml"
 UNITS = ("count", "percentage")
@@ -88,12 +87,7 @@ def _criterion(r: Reader, population: str) -> Criterion:
 def load_indicators(directory: str | Path, rule_ids: Iterable[str] = ()) -> list[Indicator]:
     """Read and check `indicators.toml`; `rule_ids`, when given, are the rules criteria may name."""
     path = Path(directory) / FILE
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PolicyError(f"{path}: indicator file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: not valid TOML: {exc}") from None
+    data = read_toml(path)
     Reader(str(path), "top level", data).check_keys({"indicator"})
     known_rules = set(rule_ids)
     indicators: list[Indicator] = []

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from compliance.catalogue_soa import SoaEntry
 from compliance.facts import CiFacts, Unit
 from compliance.indicator_definitions import (
     SITE_POPULATIONS,
@@ -32,6 +33,7 @@ __all__ = [
     "PlanInputs",
     "compute_all",
     "load_indicators",
+    "not_applicable",
     "period_of",
     "progress",
     "renewal_date",
@@ -114,7 +116,14 @@ def renewal_date(facts: CiFacts, policies: PolicySet) -> dt.date | None:
 def _ratio(numerator: int, denominator: int, unit: str) -> float:
     if unit == "count":
         return float(numerator)
+    # 0 of 0 is stored as 0.0 (the column holds a number); readers say "not applicable" for it
+    # (`not_applicable`), never 0 %
     return 0.0 if denominator == 0 else round(100.0 * numerator / denominator, 2)
+
+
+def not_applicable(unit: str, denominator: int | None) -> bool:
+    """A percentage over nothing (no site of that kind, no applicable control) does not apply."""
+    return unit == "percentage" and denominator == 0
 
 
 Member = tuple[str, str, Callable[[Criterion], bool]]  # name, region, does it meet a criterion
@@ -141,28 +150,36 @@ def _members(indicator: Indicator, ctx: _Context) -> list[Member]:
             if f.ci_type == "device"
         ]
     return [
-        (cid, "", lambda c, s=score: _implemented(c, s))  # type: ignore[misc]
-        for cid, score in sorted(_controls(indicator.population, inputs).items())
+        (cid, "", lambda c, e=entry, s=score: _implemented(c, e, s))  # type: ignore[misc]
+        for cid, (entry, score) in sorted(_controls(indicator.population, inputs).items())
     ]
 
 
-def _controls(population: str, inputs: PlanInputs) -> dict[str, Score]:
-    """Applicable controls (some finding judged or waived) with their score."""
+def _controls(population: str, inputs: PlanInputs) -> dict[str, tuple[SoaEntry, Score]]:
+    """The controls the SoA declares applicable (all of Annex A but the exclusions, not only those
+    some rule evidences), each with its SoA entry and its automated score (empty: no rule)."""
+    edition = "2013" if population == "controls_2013" else "2022"
     table = (
-        inputs.scores.controls_2013
-        if population == "controls_2013"
-        else inputs.scores.controls_2022
+        inputs.scores.controls_2013 if edition == "2013" else inputs.scores.controls_2022
     )
     return {
-        cid: score
-        for cid, score in table.items()
-        if score.passed + score.failed + score.unknown + score.waived > 0
+        cid: (entry, table.get(cid) or Score())
+        for cid, entry in inputs.policies.soa.entries(edition).items()
+        if entry.applicable
     }
 
 
-def _implemented(c: Criterion, score: Score) -> bool:
+def _implemented(c: Criterion, entry: SoaEntry, score: Score) -> bool:
+    """Declared implemented in the SoA and, where rules evidence the control, their findings agree:
+    score >= min_score with no more evidence gaps than allowed. A control no rule judged (nothing
+    passed, failed or unknown) rests on the SoA's word and its documents."""
+    if entry.status != "implemented":
+        return False
+    if score.passed + score.failed + score.unknown == 0:
+        return True
     value = score.score
-    return value is not None and value >= c.min_score and score.gap_share <= c.max_gap_share
+    automated = value is not None and value >= c.min_score
+    return automated and score.gap_share <= c.max_gap_share
 
 
 def _compute(indicator: Indicator, ctx: _Context) -> IndicatorResult:

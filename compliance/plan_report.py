@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from compliance.facts import CiFacts
-from compliance.indicators import Indicator, progress
+from compliance.indicators import Indicator, not_applicable, progress
 from compliance.lifecycle import forecast
 from compliance.policy import PolicySet
 from compliance.reports import render
@@ -55,6 +55,7 @@ LABELS: dict[str, dict[str, str]] = {
         "hardware_end_of_support": "fin de soporte del hardware",
         "end_of_useful_life": "fin de vida útil",
         "no_values": "Aún no hay valores: ejecute `atalaya report plan` tras una colección.",
+        "not_applicable": "no aplica",
     },
     "en": {
         "title": "E-government plan: semi-annual follow-up report",
@@ -86,6 +87,7 @@ LABELS: dict[str, dict[str, str]] = {
         "hardware_end_of_support": "hardware end of support",
         "end_of_useful_life": "end of useful life",
         "no_values": "No values yet: run `atalaya report plan` after a collection.",
+        "not_applicable": "not applicable",
     },
 }
 
@@ -151,7 +153,7 @@ def build_report(
         as_of=today,
         lang=lang,
         indicators=indicator_rows(indicators, stored.values, stored.previous_values),
-        control_gaps=control_gaps(stored.scores, policies),
+        control_gaps=control_gaps(stored.scores, policies, lang),
         falling_due=falling_due(facts, policies, today),
         history=stored.history,
     )
@@ -162,17 +164,22 @@ def indicator_rows(
     current: Mapping[str, StoredValue],
     previous: Mapping[str, StoredValue],
 ) -> list[Row]:
-    """One row per indicator, in the plan's order; value None when it was never computed."""
+    """One row per indicator, in the plan's order; value None when it was never computed, or when
+    it does not apply (`not_applicable`: a percentage of nothing, 0/0)."""
     rows = []
     for indicator in indicators:
         now, before = current.get(indicator.id), previous.get(indicator.id)
-        value = None if now is None else now.value
+        absent = now is None or not_applicable(indicator.unit, now.denominator)
+        value = None if now is None or absent else now.value
+        if before is not None and not_applicable(indicator.unit, before.denominator):
+            before = None
         rows.append(
             {
                 "id": indicator.id,
                 "name": indicator.name,
                 "unit": indicator.unit,
                 "value": value,
+                "not_applicable": now is not None and absent,
                 "numerator": None if now is None else now.numerator,
                 "denominator": None if now is None else now.denominator,
                 "target": indicator.target,
@@ -188,8 +195,9 @@ def indicator_rows(
     return rows
 
 
-def control_gaps(scores: Mapping[str, Any], policies: PolicySet) -> list[Row]:
-    """The controls (2013 numbering, the national standard's) with most failing findings."""
+def control_gaps(scores: Mapping[str, Any], policies: PolicySet, lang: str = "es") -> list[Row]:
+    """The controls (2013 numbering, the national standard's) with most failing findings,
+    titled in `lang`."""
     table: Mapping[str, Any] = scores.get("controls_2013", {})
     rows = [
         {
@@ -197,7 +205,9 @@ def control_gaps(scores: Mapping[str, Any], policies: PolicySet) -> list[Row]:
             "iso27001_2022": ", ".join(policies.controls_2013[cid].maps_to)
             if cid in policies.controls_2013
             else "",
-            "title": policies.controls_2013[cid].title if cid in policies.controls_2013 else "",
+            "title": policies.controls_2013[cid].title_in(lang)
+            if cid in policies.controls_2013
+            else "",
             "score": s.get("score"),
             "fail": int(s.get("failed", 0)),
             "unknown": int(s.get("unknown", 0)),
@@ -229,11 +239,12 @@ def falling_due(
 
 def flat_rows(report: PlanReport) -> list[Row]:
     """The indicator rows for a table or CSV: the missing units joined, the breakdown left out."""
+    na = report.labels["not_applicable"]
     return [
         {
             "id": r["id"],
             "name": r["name"],
-            "value": r["value"],
+            "value": na if r.get("not_applicable") else r["value"],
             "unit": "%" if r["unit"] == "percentage" else "n",
             "met": None if r["numerator"] is None else f"{r['numerator']}/{r['denominator']}",
             "target": r["target"],

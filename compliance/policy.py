@@ -10,12 +10,14 @@ modules use (`Rule`, `Condition`, `SEVERITIES`, …) are importable from here.
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from compliance.catalogue_controls import Source
+from compliance.catalogue_files import load_catalogue, read_toml
+from compliance.catalogue_soa import StatementOfApplicability
 from compliance.policy_catalogue import (
     Category,
     Control,
@@ -25,7 +27,6 @@ from compliance.policy_catalogue import (
     NotAllowed,
     ReplacementCost,
     SoftwareProduct,
-    load_controls,
     load_hardware,
     load_licensable,
     load_software,
@@ -53,6 +54,10 @@ class PolicySet:
     categories: tuple[Category, ...]
     not_allowed: tuple[NotAllowed, ...]
     licensable: tuple[Licensable, ...]
+    # The agency's Statement of Applicability: the policies/soa.toml seed as loaded; the jobs and
+    # the web overlay the security officer's edits from the CMDB (`with_soa`).
+    soa: StatementOfApplicability
+    control_sources: Mapping[str, Source] = field(default_factory=dict)
     entitlements: tuple[str, ...] = ()  # product names of licence entitlements, from the CMDB
     source: str = ""
     _by_id: Mapping[str, Rule] = field(default_factory=dict, repr=False, compare=False)
@@ -79,29 +84,29 @@ class PolicySet:
         """The same policies plus the licence entitlements recorded in the CMDB."""
         return dataclasses.replace(self, entitlements=tuple(products))
 
+    def with_soa(self, soa: StatementOfApplicability) -> PolicySet:
+        """The same policies with another Statement of Applicability (the seed plus edits)."""
+        return dataclasses.replace(self, soa=soa)
+
+    def control(self, control_id: str) -> Control | None:
+        """A 2013 ("A.12.4.4") or 2022 ("8.17") control of the catalogue."""
+        return self.controls_2013.get(control_id) or self.controls_2022.get(control_id)
+
     def category(self, category_id: str) -> Category:
         return next(c for c in self.categories if c.id == category_id)
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PolicyError(f"{path}: policy file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: not valid TOML: {exc}") from None
 
 
 def load_policies(directory: str | Path) -> PolicySet:
     """Read and check every policy file under `directory` (settings.policies_path)."""
     root = Path(directory)
-    controls = load_controls(str(root / "controls.toml"), _read_toml(root / "controls.toml"))
+    catalogue = load_catalogue(root)
+    controls = (dict(catalogue.controls.controls_2013), dict(catalogue.controls.controls_2022))
     categories, banned = load_standard(
-        str(root / "software-standard.toml"), _read_toml(root / "software-standard.toml")
+        str(root / "software-standard.toml"), read_toml(root / "software-standard.toml")
     )
     software, hardware, classes, costs = [], [], [], {}
     for path in sorted((root / "lifecycle").glob("*.toml")):
-        data = _read_toml(path)
+        data = read_toml(path)
         if "software" in data:
             software += load_software(str(path), data)
         else:
@@ -109,9 +114,9 @@ def load_policies(directory: str | Path) -> PolicySet:
             hardware += models
             classes += more_classes
             costs.update(more_costs)
-    licensable = load_licensable(str(root / "licenses.toml"), _read_toml(root / "licenses.toml"))
+    licensable = load_licensable(str(root / "licenses.toml"), read_toml(root / "licenses.toml"))
     rules_file = str(root / "rules.toml")
-    data = _read_toml(root / "rules.toml")
+    data = read_toml(root / "rules.toml")
     top = Reader(rules_file, "top level", data)
     top.check_keys({"rule", "severity_weights"})
     weights_r = Reader(rules_file, "severity_weights", data.get("severity_weights", {}))
@@ -138,6 +143,8 @@ def load_policies(directory: str | Path) -> PolicySet:
         tuple(categories),
         tuple(banned),
         tuple(licensable),
+        catalogue.soa,
+        catalogue.controls.sources,
         source=str(root),
         _by_id=by_id,
     )

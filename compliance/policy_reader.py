@@ -8,8 +8,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -23,6 +25,16 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 def parse_version(text: str) -> tuple[int, ...]:
     """Numeric parts of a version: "15.2(7)E7" -> (15, 2, 7, 7)."""
     return tuple(int(part) for part in re.findall(r"\d+", text))
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A policy file's table; a missing or malformed file is a `PolicyError` naming it."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PolicyError(f"{path}: policy file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{path}: not valid TOML: {exc}") from None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from compliance.facts import CiFacts
 from compliance.lifecycle import forecast, licence_position
 from compliance.policy import PolicySet
 from compliance.scoring import Score, Scores
+from compliance.texts import rule_title
 
 Row = dict[str, Any]
 
@@ -22,16 +23,13 @@ Row = dict[str, Any]
 def _gap(score: Score | None) -> Row:
     if score is None:
         return {
-            "applicable": False,
             "score": None,
             "pass": 0,
             "fail": 0,
             "gaps": 0,
             "gap_share": 0.0,
         }
-    applicable = (score.passed + score.failed + score.unknown + score.waived) > 0
     return {
-        "applicable": applicable,
         "score": score.score,
         "pass": score.passed,
         "fail": score.failed,
@@ -41,8 +39,18 @@ def _gap(score: Score | None) -> Row:
     }
 
 
-def controls_report(policies: PolicySet, scores: Scores) -> list[Row]:
-    """Statement of Applicability: every control the rules evidence, with its 2013 and 2022 ids."""
+def _declared(policies: PolicySet, control_id: str) -> Row:
+    """What the Statement of Applicability says of a control: applicable and its status."""
+    entry = policies.soa.entry(control_id)
+    return {
+        "applicable": entry is not None and entry.applicable,
+        "status": entry.status if entry is not None else "",
+    }
+
+
+def controls_report(policies: PolicySet, scores: Scores, lang: str = "es") -> list[Row]:
+    """The controls the rules evidence, with their 2013 and 2022 ids, titles in `lang`, the
+    SoA's applicability and status, and their scores (the whole SoA: `compliance.soa_report`)."""
     evidenced_13 = {c for rule in policies.rules for c in rule.controls_2013}
     evidenced_22 = {c for rule in policies.rules for c in rule.controls_2022}
     rows = []
@@ -52,10 +60,11 @@ def controls_report(policies: PolicySet, scores: Scores) -> list[Row]:
         covered_22.update(control.maps_to)
         rows.append(
             {
-                "control": control.title,
+                "control": control.title_in(lang),
                 "iso27001_2013": cid,
                 "iso27001_2022": ", ".join(control.maps_to),
                 "rules": _rule_ids(policies, cid, "2013"),
+                **_declared(policies, cid),
                 **_gap(scores.controls_2013.get(cid)),
             }
         )
@@ -63,10 +72,11 @@ def controls_report(policies: PolicySet, scores: Scores) -> list[Row]:
         control = policies.controls_2022[cid]
         rows.append(
             {
-                "control": control.title,
+                "control": control.title_in(lang),
                 "iso27001_2013": "",
                 "iso27001_2022": cid,
                 "rules": _rule_ids(policies, cid, "2022"),
+                **_declared(policies, cid),
                 **_gap(scores.controls_2022.get(cid)),
             }
         )
@@ -90,10 +100,18 @@ def _order(cid: str) -> list[int]:
     return [int(part) for part in cid.replace("A.", "").split(".")]
 
 
-def findings_report(findings: Iterable[Finding], statuses: Sequence[str] = ("fail",)) -> list[Row]:
+def findings_report(
+    findings: Iterable[Finding],
+    statuses: Sequence[str] = ("fail",),
+    policies: PolicySet | None = None,
+    lang: str = "es",
+) -> list[Row]:
+    """Findings of the given statuses; with `policies`, each rule's title in `lang` beside it."""
+    titles = {r.id: rule_title(r, lang) for r in policies.rules} if policies else {}
     return [
         {
             "rule": f.rule_id,
+            **({"title": titles.get(f.rule_id, "")} if policies else {}),
             "ci": f.ci_name,
             "site": f.site_code,
             "region": f.region_code,

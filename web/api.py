@@ -29,6 +29,7 @@ from web.request_context import (
     date_arg,
     db,
     facts,
+    lang,
     now,
     page_args,
     policies,
@@ -223,7 +224,7 @@ def findings() -> Response:
 
 @bp.get("/controls")
 def controls() -> Response:
-    rows = controls_report(policies(), scores())
+    rows = controls_report(policies(), scores(), lang())
     return jsonify({"items": rows, "total": len(rows)})
 
 

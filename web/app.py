@@ -18,6 +18,7 @@ from werkzeug.routing import IntegerConverter, Map
 from atalaya.settings import Settings
 from cmdb import db
 from cmdb.models import utcnow
+from compliance import texts
 from compliance.policy import load_policies
 from web import directory, i18n, security
 from web.api_params import INT64_MAX, ParamError
@@ -127,11 +128,14 @@ def _register_request_hooks(app: Flask) -> None:
         def can(permission: str) -> bool:
             return user is not None and user.role in PERMISSIONS[permission]
 
+        locale = str(get_locale() or i18n.DEFAULT_LOCALE)
         return {
             "csrf_token": security.csrf_token,
             "current_user": user,
-            "locale": str(get_locale() or i18n.DEFAULT_LOCALE),
+            "locale": locale,
             "can": can,
+            # policy texts (rule titles) in the user's language, where rules.toml has both
+            "rule_title": lambda rule: texts.rule_title(rule, locale),
         }
 
 
@@ -150,11 +154,13 @@ def _register_blueprints(app: Flask) -> None:
         overview,
         plan,
         sites,
+        soa,
         vulnerabilities,
     )
 
-    for module in (core, auth, overview, sites, devices, controls, findings, lifecycle, changes):
+    for module in (core, auth, overview, sites, devices, controls, soa, findings, lifecycle):
         app.register_blueprint(module.bp)
+    app.register_blueprint(changes.bp)
     app.register_blueprint(plan.bp)
     app.register_blueprint(vulnerabilities.bp)
     app.register_blueprint(vulnerabilities.api_bp, url_prefix="/api/v1")

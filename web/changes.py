@@ -8,7 +8,7 @@ from cmdb.webqueries import change_query, paginate
 from web.request_context import date_arg, db, filters, page_args
 
 bp = Blueprint("changes", __name__)
-CI_TYPES = ("device", "site", "region", "link", "credential", "license")
+CI_TYPES = ("device", "site", "region", "link", "credential", "license", "soa")
 
 
 @bp.get("/changes")

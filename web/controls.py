@@ -16,7 +16,7 @@ from cmdb.models import Device, Waiver
 from cmdb.webqueries import failing_by_site, finding_query, paginate
 from compliance.reports import controls_report
 from web.findings import control_rules
-from web.request_context import db, now, page_args, policies, scores
+from web.request_context import db, lang, now, page_args, policies, scores
 from web.security import address
 from web.waivers import create_waiver, expire_waiver
 
@@ -28,7 +28,7 @@ def index() -> str:
     current = scores()
     return render_template(
         "controls/index.html",
-        rows=controls_report(policies(), current),
+        rows=controls_report(policies(), current, lang()),
         organisation=current.organisation,
     )
 

@@ -14,8 +14,9 @@ from cmdb.vulnqueries import vulnerability_rule_ids
 from cmdb.webqueries import finding_query, paginate, platforms, regions
 from compliance import policy_vulns
 from compliance.policy import SEVERITIES
+from compliance.texts import rule_title
 from web.api_params import string_filters
-from web.request_context import arg, date_arg, db, page_args, policies
+from web.request_context import arg, date_arg, db, lang, page_args, policies
 
 bp = Blueprint("findings", __name__)
 CSV_LIMIT = 100_000
@@ -107,7 +108,7 @@ def export() -> Response:
         writer.writerow(
             [
                 finding.rule_id,
-                rule.title if rule else "",
+                rule_title(rule, lang()) if rule else "",
                 finding.severity,
                 finding.status,
                 hostname or f"{finding.ci_type}:{finding.ci_id}",

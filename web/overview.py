@@ -12,7 +12,7 @@ from cmdb.sitequeries import sites_board
 from cmdb.webqueries import recent_poll_runs
 from compliance.lifecycle import forecast
 from compliance.reports import controls_report
-from web.request_context import db, facts, now, policies, scores
+from web.request_context import db, facts, lang, now, policies, scores
 
 bp = Blueprint("overview", __name__)
 # forecast items end with "(YYYY-MM-DD)": the due date of that item
@@ -47,7 +47,7 @@ def index() -> str:
     worst = sorted(probed, key=lambda x: (-(x.loss_ratio or 0), -(x.rtt_ms or 0)))[:6]
     current = scores()
     gaps = sorted(
-        (row for row in controls_report(policies(), current) if row["fail"] or row["gaps"]),
+        (row for row in controls_report(policies(), current, lang()) if row["fail"] or row["gaps"]),
         key=lambda row: (-row["fail"], -row["gaps"]),
     )[:6]
     due = due_within(365)

@@ -6,14 +6,18 @@ import datetime as dt
 from typing import Any, cast
 
 from flask import current_app, g, request
+from flask_babel import get_locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from atalaya.settings import Settings
 from cmdb.models import Change, Evaluation, PollRun
+from cmdb.soa import soa_edits
 from compliance.facts import CiFacts
 from compliance.policy import PolicySet
 from compliance.scoring import Scores
+from compliance.soa import apply_edits
+from compliance.texts import language
 from web.api_params import DATE, INT64_MAX, PAGE, Param
 from web.scores import ScoreCache, cached
 
@@ -27,7 +31,19 @@ def now() -> dt.datetime:
 
 
 def policies() -> PolicySet:
-    return cast(PolicySet, current_app.extensions["atalaya_policies"])
+    """The loaded policies with the Statement of Applicability as the security officer left it
+    (the soa.toml seed overlaid by the edits in the CMDB), read once per request."""
+    effective = g.get("policies")
+    if effective is None:
+        loaded = cast(PolicySet, current_app.extensions["atalaya_policies"])
+        effective = loaded.with_soa(apply_edits(loaded.soa, soa_edits(db())))
+        g.policies = effective
+    return cast(PolicySet, effective)
+
+
+def lang() -> str:
+    """The user's language for policy texts: "es" or "en" (the page's Flask-Babel locale)."""
+    return language(get_locale())
 
 
 def settings() -> Settings:

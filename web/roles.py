@@ -15,6 +15,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # running configurations: redacted, but they still map the network for an attacker
     "configs": frozenset({"admin", "network_admin"}),
     "waivers": frozenset({"admin", "security_officer"}),
+    # the Statement of Applicability is the security officer's record (ISO/IEC 27001 6.1.3 d)
+    "soa": frozenset({"admin", "security_officer"}),
     "users": frozenset({"admin"}),
     "audit": frozenset({"admin"}),
     # inventory edits on the web: the people who would otherwise edit the inventory file
@@ -46,6 +48,10 @@ ENDPOINTS: dict[str, str] = {
     "controls.waivers": "read",
     "controls.waiver_create": "waivers",
     "controls.waiver_expire": "waivers",
+    "soa.index": "read",
+    "soa.entry": "read",
+    "soa.edit": "soa",
+    "soa.export": "read",
     "findings.index": "read",
     "findings.export": "read",
     "lifecycle.index": "read",

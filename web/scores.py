@@ -58,6 +58,18 @@ def stored_scores(session: Session, policies: PolicySet) -> Scores:
     return scores
 
 
+def rule_scores(session: Session, policies: PolicySet, rule_ids: list[str]) -> dict[str, Score]:
+    """Each rule's own score and evidence gaps over the stored findings (a control's automated
+    evidence, rule by rule)."""
+    wanted = set(rule_ids)
+    result = {rule_id: Score() for rule_id in rule_ids}
+    for rule_id, _site, _region, status, severity, count in finding_counts(session):
+        if rule_id in wanted:
+            weight = policies.severity_weights.get(severity, 1.0)
+            _add(result[rule_id], status, severity, weight, count)
+    return result
+
+
 class ScoreCache:
     """The last computed scores, valid while no evaluation was stored since."""
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from atalaya.commands.evaluate import DATE, run_or_exit
 from atalaya.commands.plan import report_plan
+from atalaya.commands.soa import report_soa
 from cmdb.models import LicenseEntitlement
 from cmdb.vulnqueries import advisory_rows, device_rows, vulnerability_view
 from compliance import reports
@@ -17,29 +18,34 @@ from compliance.policy import SEVERITIES
 
 @click.group()
 def report() -> None:
-    """Reports: controls (Statement of Applicability), findings, lifecycle, software,
-    vulnerabilities."""
+    """Reports: soa (Statement of Applicability), controls, findings, lifecycle, software,
+    vulnerabilities, plan."""
 
 
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table"
 )
 AS_OF = click.option("--as-of", type=DATE, help="Report as of this date (YYYY-MM-DD).")
+LANG = click.option(
+    "--lang", type=click.Choice(["es", "en"]), default="es", show_default=True, help="Titles in."
+)
 
 
 @report.command("controls")
 @FORMAT
 @AS_OF
+@LANG
 @click.pass_context
-def report_controls(ctx: click.Context, fmt: str, as_of: dt.datetime | None) -> None:
-    """Statement of Applicability: control, 2013 id, 2022 id, applicable, score, gaps."""
+def report_controls(ctx: click.Context, fmt: str, as_of: dt.datetime | None, lang: str) -> None:
+    """Controls the rules evidence: title, 2013 id, 2022 id, SoA applicability, score, gaps."""
     run = run_or_exit(ctx, as_of, store=False)
-    click.echo(reports.render(reports.controls_report(run.policies, run.scores), fmt))
+    click.echo(reports.render(reports.controls_report(run.policies, run.scores, lang), fmt))
 
 
 @report.command("findings")
 @FORMAT
 @AS_OF
+@LANG
 @click.option(
     "--status",
     "statuses",
@@ -50,11 +56,12 @@ def report_controls(ctx: click.Context, fmt: str, as_of: dt.datetime | None) -> 
 )
 @click.pass_context
 def report_findings(
-    ctx: click.Context, fmt: str, as_of: dt.datetime | None, statuses: tuple[str, ...]
+    ctx: click.Context, fmt: str, as_of: dt.datetime | None, lang: str, statuses: tuple[str, ...]
 ) -> None:
-    """Findings with their evidence and remediation (failures by default)."""
+    """Findings with the rule's title, evidence and remediation (failures by default)."""
     run = run_or_exit(ctx, as_of, store=False)
-    click.echo(reports.render(reports.findings_report(run.findings, statuses), fmt))
+    rows = reports.findings_report(run.findings, statuses, run.policies, lang)
+    click.echo(reports.render(rows, fmt))
 
 
 @report.command("lifecycle")
@@ -102,3 +109,4 @@ def report_vulnerabilities(
 
 
 report.add_command(report_plan)
+report.add_command(report_soa)

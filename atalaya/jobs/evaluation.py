@@ -17,11 +17,13 @@ from atalaya.settings import Settings
 from cmdb.factset import entitlement_products, load_facts
 from cmdb.findings import live_waivers, store_findings
 from cmdb.models import utcnow
+from cmdb.soa import soa_edits
 from compliance.engine import evaluate_all
 from compliance.facts import CiFacts
 from compliance.outcome import Finding
 from compliance.policy import SEVERITIES, PolicySet, load_policies
 from compliance.scoring import Scores, score_findings
+from compliance.soa import apply_edits
 
 
 @dataclass
@@ -33,16 +35,21 @@ class Run:
     scores: Scores
 
 
+def effective_policies(policies: PolicySet, session: Session) -> PolicySet:
+    """The policies as the CMDB completes them: licence entitlements, and the Statement of
+    Applicability with the security officer's edits over the soa.toml seed."""
+    seeded = policies.with_entitlements(entitlement_products(session))
+    return seeded.with_soa(apply_edits(policies.soa, soa_edits(session)))
+
+
 def run_evaluation(
     settings: Settings, session: Session, as_of: dt.date | None = None, store: bool = True
 ) -> Run:
     """Load facts and policies, evaluate as of a date, and (for today) store findings and scores."""
     now = utcnow()
     day = as_of or now.date()
-    policies = (
-        load_policies(settings.policies_path)
-        .with_entitlements(entitlement_products(session))
-        .with_advisories(stored_advisories(session))
+    policies = effective_policies(load_policies(settings.policies_path), session).with_advisories(
+        stored_advisories(session)
     )
     facts = load_facts(session, now)
     findings = evaluate_all(facts, policies, day, live_waivers(session, day))

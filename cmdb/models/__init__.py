@@ -40,6 +40,7 @@ from cmdb.models.observations import (
     PollLease,
     PollRun,
 )
+from cmdb.models.soa import SoaEdit
 
 __all__ = [
     "DEVICE_KINDS",
@@ -69,6 +70,7 @@ __all__ = [
     "PollRun",
     "Region",
     "Site",
+    "SoaEdit",
     "User",
     "Waiver",
     "WebSession",

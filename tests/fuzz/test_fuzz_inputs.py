@@ -116,7 +116,9 @@ def policy_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @FUZZ
 @given(data=st.data())
 def test_policy_files_with_one_value_broken(policy_copy: Path, data: st.DataObject) -> None:
-    name = data.draw(st.sampled_from(["rules.toml", "software-standard.toml", "controls.toml"]))
+    name = data.draw(
+        st.sampled_from(["rules.toml", "software-standard.toml", "controls.toml", "soa.toml"])
+    )
     original = (REPO / "policies" / name).read_text(encoding="utf-8")
     lines = original.splitlines()
     candidates = [

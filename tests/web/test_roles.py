@@ -21,6 +21,8 @@ def _url(app: Flask, rule: object, device_id: int) -> str:
         "code": "NOR-EP-01",
         "device_id": device_id,
         "control_id": "A.9.4.2",
+        "edition": "2013",
+        "fmt": "xlsx",
         "waiver_id": 999999,
         "filename": "atalaya.css",
         "advisory_id": "CVE-2023-20198",
