@@ -153,6 +153,8 @@ def _web(app: Flask, engine: Engine, evidence: Evidence) -> None:
         "code": codes,
         "control_id": controls,
         "filename": ["atalaya.css"],
+        "fmt": ["csv", "json", "xlsx", "pdf"],  # the SoA exports
+        "advisory_id": ["CVE-2023-20198"],  # none imported here: the page answers 404
     }
     pages = 0
     for rule in app.url_map.iter_rules():
@@ -161,6 +163,11 @@ def _web(app: Flask, engine: Engine, evidence: Evidence) -> None:
         arguments = sorted(rule.arguments)
         if arguments == ["ci_id", "kind"]:  # the inventory edit forms show every device's fields
             fills = [{"kind": "device", "ci_id": i} for i in device_ids]
+        elif arguments == ["control_id", "edition"]:  # the SoA entries of both editions
+            fills = [
+                {"edition": "2013" if c.startswith("A.") else "2022", "control_id": c}
+                for c in controls
+            ]
         else:
             assert len(arguments) <= 1, f"{rule}: fill in {arguments}"
             fills = [{arguments[0]: v} for v in values[arguments[0]]] if arguments else [{}]
