@@ -31,6 +31,8 @@ from compliance.policy_catalogue import (
     load_software,
     load_standard,
 )
+from compliance.facts import Entitlement
+from compliance.platform_defaults import PlatformDefault, load_platform_defaults
 from compliance.policy_reader import PolicyError, Reader
 from compliance.policy_rules import CONDITIONS, SEVERITIES, Condition, Rule, leading_word, read_rule
 
@@ -48,16 +50,26 @@ class PolicySet:
     categories: tuple[Category, ...]
     not_allowed: tuple[NotAllowed, ...]
     licensable: tuple[Licensable, ...]
-    entitlements: tuple[str, ...] = ()  # product names of licence entitlements, from the CMDB
+    entitlements: tuple[Entitlement, ...] = ()  # licence contracts, from the CMDB
     source: str = ""
+    platform_defaults: tuple[PlatformDefault, ...] = ()
+    # per licensable product id, the CIs installing it by name (set by evaluate_all)
+    seat_holders: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     _by_id: Mapping[str, Rule] = field(default_factory=dict, repr=False, compare=False)
 
     def rule(self, rule_id: str) -> Rule:
         return self._by_id[rule_id]
 
-    def with_entitlements(self, products: Iterable[str]) -> PolicySet:
-        """The same policies plus the licence entitlements recorded in the CMDB."""
-        return dataclasses.replace(self, entitlements=tuple(products))
+    def with_entitlements(self, products: Iterable[str | Entitlement]) -> PolicySet:
+        """The same policies plus the licence entitlements recorded in the CMDB (a bare product
+        name: an entitlement without seat count or expiry)."""
+        return dataclasses.replace(
+            self,
+            entitlements=tuple(p if isinstance(p, Entitlement) else Entitlement(p) for p in products),
+        )
+
+    def with_seat_holders(self, holders: Mapping[str, tuple[str, ...]]) -> PolicySet:
+        return dataclasses.replace(self, seat_holders=holders)
 
     def category(self, category_id: str) -> Category:
         return next(c for c in self.categories if c.id == category_id)
@@ -90,6 +102,8 @@ def load_policies(directory: str | Path) -> PolicySet:
             classes += more_classes
             costs.update(more_costs)
     licensable = load_licensable(str(root / "licenses.toml"), _read_toml(root / "licenses.toml"))
+    defaults_file = root / "platform-defaults.toml"
+    defaults = load_platform_defaults(str(defaults_file), _read_toml(defaults_file))
     rules_file = str(root / "rules.toml")
     data = _read_toml(root / "rules.toml")
     top = Reader(rules_file, "top level", data)
@@ -119,6 +133,7 @@ def load_policies(directory: str | Path) -> PolicySet:
         tuple(banned),
         tuple(licensable),
         source=str(root),
+        platform_defaults=defaults,
         _by_id=by_id,
     )
 
