@@ -13,8 +13,8 @@ from collections.abc import Callable
 from compliance.facts import CiFacts
 from compliance.gaps import explain
 from compliance.iosconfig import ParsedConfig
-from compliance.platform_defaults import config_with_defaults
 from compliance.outcome import Outcome, failed, nothing, passed, unknown
+from compliance.platform_defaults import config_with_defaults
 from compliance.policy import Condition, PolicySet, leading_word
 
 Evaluator = Callable[[Condition, CiFacts, PolicySet, dt.date], Outcome]
@@ -128,14 +128,17 @@ def config_numbers(cond: Condition, facts: CiFacts, policies: PolicySet, today: 
         numbers = [int(n) for group in match.groups() if group for n in group.split()]
         low = cond.minimum is not None and any(n < cond.minimum for n in numbers)
         if low or (cond.maximum is not None and any(n > cond.maximum for n in numbers)):
-            bad.append(line)
+            bad.append(shown_line(cfg, line))
     if not selected:
         return _none(cond, f"'{show(cond.select)}'")
     bad = list(dict.fromkeys(bad))
-    return failed("; ".join(bad)) if bad else passed("; ".join(dict.fromkeys(selected)))
+    shown = dict.fromkeys(shown_line(cfg, line) for line in selected)
+    return failed("; ".join(bad)) if bad else passed("; ".join(shown))
 
 
-def _block_problem(cond: Condition, cfg: ParsedConfig, header: str, children: tuple[str, ...]) -> str | None:
+def _block_problem(
+    cond: Condition, cfg: ParsedConfig, header: str, children: tuple[str, ...]
+) -> str | None:
     assert cond.require is not None
     for child in children:
         match = cond.require.search(child)

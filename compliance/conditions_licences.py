@@ -57,9 +57,7 @@ def software_licensed(
     return failed("; ".join(missing)) if missing else passed("; ".join(covered))
 
 
-def seat_holders(
-    facts_list: Iterable[CiFacts], policies: PolicySet
-) -> dict[str, tuple[str, ...]]:
+def seat_holders(facts_list: Iterable[CiFacts], policies: PolicySet) -> dict[str, tuple[str, ...]]:
     """Per licensable product id, the names of the CIs that install it, sorted by name."""
     holders: dict[str, list[str]] = defaultdict(list)
     for facts in facts_list:
@@ -74,7 +72,9 @@ def licence_seats(cond: Condition, facts: CiFacts, policies: PolicySet, today: d
     installed = _installed(facts, policies)
     if not installed:
         return nothing("pass", "no licensable product installed")
-    over, within, uncounted = [], [], []
+    over: list[str] = []
+    within: list[str] = []
+    uncounted: list[str] = []
     for product, shown in installed:
         counted = [e for e in _entitlements(product, policies) if e.seats is not None]
         if not counted:

@@ -92,6 +92,8 @@ def software_required(
     if facts.software is None:
         return unknown("installed software not collected")
     category = policies.category(cond.category)
+    if not facts.software:
+        return nothing("fail", f"no installed product: no approved {category.title.lower()}")
     too_old = []
     for item in facts.software:
         for approved in category.approved:
@@ -160,6 +162,8 @@ def software_standard(
 ) -> Outcome:
     if facts.software is None:
         return unknown("installed software not collected")
+    if not facts.software:
+        return nothing("pass", "no installed product to check against the standard")
     problems = [p for item in facts.software if (p := _standard_problem(item, cond, policies))]
     if problems:
         return failed("; ".join(problems))

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import cast
 
-from compliance import conditions, conditions_facts, conditions_licences, conditions_lifecycle
+from compliance import (
+    conditions,
+    conditions_facts,
+    conditions_licences,
+    conditions_lifecycle,
+    lookup,
+)
 from compliance.conditions import Evaluator
-from compliance import lookup
 from compliance.facts import CiFacts
-from compliance.outcome import Finding, Outcome, Waiver, not_applicable
+from compliance.outcome import Finding, Outcome, Status, Waiver, not_applicable
 from compliance.policy import CONDITIONS, PolicySet, Rule
 
 EVALUATORS: dict[str, Evaluator] = {
@@ -37,7 +43,10 @@ def _combine(rule: Rule, outcomes: Sequence[Outcome]) -> Outcome:
     """Nothing to judge in any condition: the rule's declared `absent` verdict. Otherwise a
     definite failure decides; then a missing fact (unknown); then a pass; else n/a."""
     if outcomes and all(o.empty for o in outcomes):
-        return Outcome(rule.absent, "nothing to judge: " + " | ".join(o.evidence for o in outcomes))
+        evidence = " | ".join(o.evidence for o in outcomes)
+        if rule.absent != "unknown":  # an unknown's evidence already says what is missing
+            evidence = "nothing to judge: " + evidence
+        return Outcome(cast(Status, rule.absent), evidence)
     for status in ("fail", "unknown", "pass"):
         chosen = [o.evidence for o in outcomes if o.status == status]
         if chosen:
@@ -106,7 +115,9 @@ def evaluate_all(
     facts_list = list(facts_list)
     if lookup.rules_with_condition(policies, "licence_seats"):
         # seat use is a fleet-wide count: rank the installs once for every CI
-        policies = policies.with_seat_holders(conditions_licences.seat_holders(facts_list, policies))
+        policies = policies.with_seat_holders(
+            conditions_licences.seat_holders(facts_list, policies)
+        )
     findings = []
     for facts in facts_list:
         for rule in policies.rules:

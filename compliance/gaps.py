@@ -19,15 +19,18 @@ PARTS: dict[str, tuple[str, str]] = {
     "sshd -T": ("ssh", SUDO_FIX.format(command="/usr/sbin/sshd -T")),
     "audit_rules": ("ssh", SUDO_FIX.format(command="/usr/sbin/auditctl -l")),
     "mac": ("ssh", SUDO_FIX.format(command="/usr/sbin/aa-status --enforced")),
-    "sudo_log": ("ssh", "give the account one NOPASSWD sudoers rule so 'sudo -n -l' lists Defaults"),
+    "sudo_log": (
+        "ssh",
+        "give the account one NOPASSWD sudoers rule so 'sudo -n -l' lists Defaults",
+    ),
     "firewall": ("ssh", SYSTEMCTL_FIX),
     "auditd": ("ssh", SYSTEMCTL_FIX),
     "time_sync": ("ssh", SYSTEMCTL_FIX),
     "auto_updates": ("ssh", SYSTEMCTL_FIX),
     "remote_syslog": ("ssh", "let the account read /etc/rsyslog.conf and /etc/rsyslog.d"),
     "security_updates": ("ssh", "let the account run 'apt-get -s upgrade' or 'dnf updateinfo'"),
-    "pwquality": ("ssh", "let the account read /etc/security/pwquality.conf"),
-    "lockout": ("ssh", "let the account read /etc/pam.d and /etc/security/faillock.conf"),
+    "pwquality_minlen": ("ssh", "let the account read /etc/security/pwquality.conf"),
+    "lockout_deny": ("ssh", "let the account read /etc/pam.d and /etc/security/faillock.conf"),
     "packages": ("ssh", "let the account run dpkg-query or rpm"),
     "show ip ssh": ("ssh", "let the collector's privilege level run 'show ip ssh'"),
     "ike": ("ssh", "give the collector privilege 15 for 'show crypto ikev2 sa detailed'"),
@@ -62,7 +65,7 @@ def part_of(fact: str) -> str:
 
 
 def explain(facts: CiFacts, fact: str) -> str:
-    """" (collector: <reason>; fix: <fix>)" for a missing fact, or "" when nothing was recorded."""
+    """ " (collector: <reason>; fix: <fix>)" for a missing fact, or "" when nothing was recorded."""
     if not facts.collection_notes:
         return ""
     part = part_of(fact)

@@ -89,8 +89,11 @@ def config_with_defaults(
         return cfg
     cached = facts.__dict__.get("_effective_config")
     if cached is not None and cached[0] is defaults:
-        return cached[1]  # type: ignore[no-any-return]
+        return cached[1]
     holding = [d for d in defaults if d.holds_for(facts)]
     result = _with(cfg, holding) if holding else cfg
-    facts.__dict__["_effective_config"] = (defaults, result)  # frozen: cache as cached_property does
+    facts.__dict__["_effective_config"] = (
+        defaults,
+        result,
+    )  # frozen: cache as cached_property does
     return result

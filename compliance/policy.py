@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from compliance.facts import Entitlement
+from compliance.platform_defaults import PlatformDefault, load_platform_defaults
 from compliance.policy_catalogue import (
     Category,
     Control,
@@ -31,8 +33,6 @@ from compliance.policy_catalogue import (
     load_software,
     load_standard,
 )
-from compliance.facts import Entitlement
-from compliance.platform_defaults import PlatformDefault, load_platform_defaults
 from compliance.policy_reader import PolicyError, Reader
 from compliance.policy_rules import CONDITIONS, SEVERITIES, Condition, Rule, leading_word, read_rule
 
@@ -65,7 +65,9 @@ class PolicySet:
         name: an entitlement without seat count or expiry)."""
         return dataclasses.replace(
             self,
-            entitlements=tuple(p if isinstance(p, Entitlement) else Entitlement(p) for p in products),
+            entitlements=tuple(
+                p if isinstance(p, Entitlement) else Entitlement(p) for p in products
+            ),
         )
 
     def with_seat_holders(self, holders: Mapping[str, tuple[str, ...]]) -> PolicySet:

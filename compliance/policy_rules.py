@@ -204,7 +204,9 @@ def _checked_controls(
             if control not in catalogue:
                 raise r.error(key, f"control ids of controls.toml ({control!r} is unknown)")
     if r.flag("hardening") and "8.9" not in r.str_list("controls_2022", True):
-        raise r.error("controls_2022", "8.9 (configuration management) among them: a hardening rule")
+        raise r.error(
+            "controls_2022", "8.9 (configuration management) among them: a hardening rule"
+        )
     if r.flag("hardening") and not r.str_list("benchmark"):
         raise r.error("benchmark", "the CIS / STIG ids of a hardening rule")
 

@@ -17,7 +17,7 @@ from lab import catalog, devices
 from lab.model import Device
 from lab.plan_units import kept_slots
 from lab.sites import Network, Site
-from lab.violations import seed_violations
+from lab.violations import describe_cases, seed_violations
 
 REFERENCE_DATE = dt.date(2026, 12, 1)
 V3_REGION = "SUR"  # the region polled with SNMPv3 authPriv, so both versions are exercised
@@ -119,6 +119,7 @@ def _fill(device: Device, slot: Slot, site: Site, rng: random.Random) -> None:
     device.declared_serial = device.serial if rng.random() < 0.7 else ""
     if device.platform in ("linux", "windows"):  # servers report no ENTITY-MIB: the inventory must
         device.declared_serial = device.serial
+    describe_cases(device)
 
 
 def _pick_hw(device: Device, site: Site, rng: random.Random) -> catalog.HardwareModel:

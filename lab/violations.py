@@ -4,6 +4,10 @@ A known share of devices carries one or two violations; afterwards every seedabl
 at least one applicable device is guaranteed to appear, so even a small-scale lab exercises the
 whole catalogue. Rules the contract marks "not seeded" (NET-BKP-01, INV-MOD-01, INV-SEEN-01,
 HW-EOS-01, AVL-LINK-01) never appear here.
+
+Besides plain wrong lines, three classes are seeded on purpose (`Device.cases` says which): a
+hidden default (the running-config says nothing and the device runs the unsafe default), nothing
+to judge (a VPN gateway with no crypto configuration at all) and an expired licence.
 """
 
 from __future__ import annotations
@@ -15,19 +19,34 @@ from lab.model import Device
 IOS_CONFIG_RULES = (
     "NET-AAA-01", "NET-PWD-01", "NET-PWD-02", "NET-SSH-01", "NET-VTY-01", "NET-VTY-02",
     "NET-TMO-01", "NET-SVC-01", "NET-SNMP-01", "NET-SNMP-02", "NET-LOG-01", "NET-LOG-02",
-    "NET-NTP-01", "NET-BAN-01", "NET-LCK-01",
+    "NET-NTP-01", "NET-BAN-01", "NET-LCK-01", "NET-SSH-02", "NET-SSH-03", "NET-SSH-04",
+    "NET-NTP-02", "NET-LOG-03", "NET-LOG-04", "NET-AAA-02", "NET-SVC-02", "NET-SVC-03",
+    "NET-PWD-03", "NET-ARC-01",
 )
+ROUTER_RULES = ("NET-CDP-01", "NET-VTY-03")  # a WAN interface and an aux port: ISR routers
 VPN_RULES = ("VPN-IKE-01", "VPN-ENC-01", "VPN-INT-01", "VPN-DH-01", "VPN-PFS-01", "VPN-UP-01")
 LINUX_RULES = (
     "LNX-SSH-01", "LNX-SSH-02", "LNX-SSH-03", "LNX-SSH-04", "LNX-SSH-05", "LNX-FW-01",
-    "LNX-AUD-01", "LNX-LOG-01", "LNX-TIME-01", "LNX-PATCH-01",
+    "LNX-AUD-01", "LNX-LOG-01", "LNX-TIME-01", "LNX-PATCH-01", "LNX-SSH-06", "LNX-SSH-07",
+    "LNX-SSH-08", "LNX-SSH-09", "LNX-SSH-10", "LNX-SSH-11", "LNX-SSH-12", "LNX-SSH-13",
+    "LNX-SUDO-01", "LNX-PWQ-01", "LNX-LCK-01", "LNX-UPD-01", "LNX-MAC-01", "LNX-AUD-02",
 )
-WINDOWS_RULES = ("SW-AV-01", "SW-STD-01", "SW-EOL-01", "LIC-01")
+WINDOWS_RULES = ("SW-AV-01", "SW-STD-01", "SW-EOL-01", "LIC-01", "LIC-02")
 INVENTORY_RULES = ("INV-OWN-01", "INV-SER-01", "HW-LIFE-01")
 
-# rules that imply another one (none so far: policies/software-standard.toml judges Office and
-# SQL Server currency by end of support only, so SW-EOL-01 does not also fail SW-STD-01)
-IMPLIED: dict[str, tuple[str, ...]] = {}
+# rules that imply another one: every end-of-life server OS is also below the standard's minimum
+# (SW-STD-02). Office and SQL Server currency is judged by end of support only (SW-EOL-01).
+IMPLIED: dict[str, tuple[str, ...]] = {"OS-EOL-01": ("SW-STD-02",)}
+# Device.cases: how a seeded violation shows when it is not a plain wrong line
+NO_CRYPTO = "nothing to judge: VPN gateway with no crypto configuration"
+PAD_ON = "hidden default: service pad on (no 'no service pad' line)"
+SOURCE_ROUTE_ON = "hidden default: ip source-route on (no 'no ip source-route' line)"
+CDP_ON = "hidden default: CDP on the WAN interface (no 'no cdp enable' line)"
+PWQ_DEFAULT = "hidden default: pam_pwquality without minlen (its default is 8)"
+EXPIRED = "expired licence: Microsoft Visio Professional 2021 (entitlement ended 2025-12-31)"
+OVER_SEATS = "over the seats: Microsoft Project Professional 2021 (0 seats bought)"
+NO_CRYPTO_RULES = ("VPN-IKE-01", "VPN-ENC-01", "VPN-INT-01", "VPN-DH-01", "VPN-PFS-01",
+                   "VPN-UP-01")
 
 
 def applicable(device: Device) -> tuple[str, ...]:
@@ -37,6 +56,8 @@ def applicable(device: Device) -> tuple[str, ...]:
         rules += (*IOS_CONFIG_RULES, "NET-VER-01")
         if device.kind == "vpn_gateway":
             rules += VPN_RULES
+        if device.role in ("wan", "voice"):
+            rules += ROUTER_RULES
     elif device.platform == "fortios":
         rules += ("NET-VER-01",)
     elif device.platform == "linux":
@@ -53,6 +74,7 @@ def seed_violations(devices: list[Device], rng: random.Random, share: float = 0.
             continue
         count = 1 if rng.random() < 0.75 else 2
         _add(device, rng.sample(applicable(device), count))
+    _seed_no_crypto(devices, rng)
     seen = {rule for d in devices for rule in d.violations}
     every = sorted({rule for d in devices for rule in applicable(d)})
     for rule in every:
@@ -61,6 +83,33 @@ def seed_violations(devices: list[Device], rng: random.Random, share: float = 0.
         candidates = [d for d in devices if rule in applicable(d)]
         _add(rng.choice(candidates), [rule])
         seen.add(rule)
+
+
+def describe_cases(device: Device) -> None:
+    """Name the seeded violations that show as a hidden default or a licence state."""
+    bad = device.violations
+    chosen = [
+        (PAD_ON, "NET-SVC-01" in bad and device.variant % 2 == 0),
+        (SOURCE_ROUTE_ON, "NET-SVC-02" in bad),
+        (CDP_ON, "NET-CDP-01" in bad),
+        (PWQ_DEFAULT, "LNX-PWQ-01" in bad),
+        (EXPIRED, "LIC-01" in bad and device.variant % 2 == 1),
+        (OVER_SEATS, "LIC-02" in bad),
+    ]
+    for case, holds in chosen:
+        if holds and case not in device.cases:
+            device.cases.append(case)
+
+
+def _seed_no_crypto(devices: list[Device], rng: random.Random) -> None:
+    gateways = [d for d in devices if d.platform == "cisco_ios" and d.kind == "vpn_gateway"
+                and not d.violations]
+    # a regional office's gateway: establishments are the sites tests and faults take down
+    gateways = [d for d in gateways if "-OR" in d.site] or gateways
+    if gateways:
+        device = rng.choice(gateways)
+        device.cases.append(NO_CRYPTO)
+        _add(device, list(NO_CRYPTO_RULES))
 
 
 def _add(device: Device, rules: list[str]) -> None:

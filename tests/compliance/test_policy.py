@@ -55,7 +55,11 @@ def test_bad_severity_names_file_rule_and_field(policy_dir: Path) -> None:
 
 
 def test_rule_without_absence_semantics_is_an_error(policy_dir: Path) -> None:
-    _edit(policy_dir / "rules.toml", 'absent = "pass"\nbenchmark = ["STIG-R V-215823"', "benchmark = [\"STIG-R V-215823\"")
+    _edit(
+        policy_dir / "rules.toml",
+        'absent = "pass"\nbenchmark = ["STIG-R V-215823"',
+        'benchmark = ["STIG-R V-215823"',
+    )
     message = _error(policy_dir)
     assert "rule NET-SVC-01" in message and "field 'absent'" in message
     assert "pass, fail, unknown, not_applicable" in message
@@ -79,9 +83,7 @@ def test_unknown_condition_type_is_an_error(policy_dir: Path) -> None:
 
 
 def test_unknown_control_id_is_an_error(policy_dir: Path) -> None:
-    _edit(
-        policy_dir / "rules.toml", 'controls_2022 = ["8.17", "8.9"]', 'controls_2022 = ["8.99"]'
-    )
+    _edit(policy_dir / "rules.toml", 'controls_2022 = ["8.17", "8.9"]', 'controls_2022 = ["8.99"]')
     message = _error(policy_dir)
     assert "rule NET-NTP-01" in message and "field 'controls_2022'" in message and "8.99" in message
 
