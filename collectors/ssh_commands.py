@@ -32,7 +32,7 @@ LINUX_COMMANDS = {
     "os_release": "cat /etc/os-release",
     "packages_debian": r"dpkg-query -W -f='${Package}\t${Version}\n'",
     "packages_rhel": r"rpm -qa --qf '%{NAME}\t%{VERSION}-%{RELEASE}\n'",
-    "sshd": "sshd -T",
+    "sshd": "/usr/sbin/sshd -T",  # absolute: /usr/sbin is not on an unprivileged PATH
     "firewall": "systemctl is-active nftables firewalld ufw",
     "auditd": "systemctl is-active auditd",
     "time_sync": "systemctl is-active chrony chronyd systemd-timesyncd ntp ntpsec",
@@ -46,9 +46,9 @@ LINUX_COMMANDS = {
     "lockout_deny": "grep -rhsE 'pam_faillock|deny' /etc/pam.d /etc/security/faillock.conf",
     "auto_updates_debian": "apt-config dump APT::Periodic::Unattended-Upgrade",
     "auto_updates_rhel": "systemctl is-active dnf-automatic-install.timer dnf-automatic.timer",
-    "mac_debian": "aa-status --enforced",
+    "mac_debian": "/usr/sbin/aa-status --enforced",
     "mac_rhel": "getenforce",
-    "audit_rules": "auditctl -l",
+    "audit_rules": "/usr/sbin/auditctl -l",
 }
 ROOT_COMMANDS = {"sshd", "mac_debian", "audit_rules"}
 # host-state key -> (command per family, parser); a key is also the part named when skipped
@@ -150,21 +150,28 @@ def read_linux(
 
 
 def _as_root(run: Callable[[str], str], name: str, parser: Callable[[str], Any]) -> Any:
-    """A root-only command: `sudo -n` first, then as the account itself; when both fail the
-    reason names both, so the finding can say what to grant."""
+    """A root-only command: `sudo -n` first (it never prompts), then as the account itself
+    (enough when it is root). When both fail the reason quotes both: the finding says what to
+    grant."""
     command = LINUX_COMMANDS[name]
     output = run(f"sudo -n {command} 2>&1")
-    first = output.strip().splitlines()[0] if output.strip() else ""
-    refused = first.startswith("sudo:") or "sudo: command not found" in first
-    if not refused:
+    try:
         return parser(output)
+    except parse.Unparsed:
+        refused = _first_line(output)
     plain = run(f"{command} 2>&1")
     try:
         return parser(plain)
     except parse.Unparsed as exc:
         raise parse.Unparsed(
-            f"'{command}' needs root: sudo -n refused ({first[:80]}) and as this account: {exc}"
+            f"'{command}' needs root: sudo -n said {refused!r} and as this account "
+            f"{_first_line(plain)!r} ({exc})"
         ) from exc
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0][:80] if lines else ""
 
 
 def _require_end(target: Target, config: str) -> None:

@@ -44,7 +44,9 @@ def _combine(rule: Rule, outcomes: Sequence[Outcome]) -> Outcome:
     definite failure decides; then a missing fact (unknown); then a pass; else n/a."""
     if outcomes and all(o.empty for o in outcomes):
         evidence = " | ".join(o.evidence for o in outcomes)
-        if rule.absent != "unknown":  # an unknown's evidence already says what is missing
+        # say so when the declared verdict is not what the conditions' own words suggest ("no
+        # IKE SA established" read as a pass); an unknown's evidence already says what is missing
+        if rule.absent != "unknown" and any(o.status != rule.absent for o in outcomes):
             evidence = "nothing to judge: " + evidence
         return Outcome(cast(Status, rule.absent), evidence)
     for status in ("fail", "unknown", "pass"):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compliance.facts import CiFacts
-from compliance.iosconfig import Block, ParsedConfig, build
+from compliance.iosconfig import Block, ParsedConfig
 from compliance.policy_reader import Reader
 
 
@@ -59,25 +59,45 @@ def load_platform_defaults(file: str, data: Mapping[str, Any]) -> tuple[Platform
     return tuple(result)
 
 
+def _configured(lines: tuple[str, ...], default: PlatformDefault) -> bool:
+    return any(default.unless.search(line) for line in lines)
+
+
 def _with(cfg: ParsedConfig, defaults: list[PlatformDefault]) -> ParsedConfig:
-    global_lines, supplied = list(cfg.global_lines), set()
+    """`cfg` plus the defaults no configured line replaces; the line index grows in place of
+    being rebuilt (the defaults are a handful, the configuration hundreds of lines)."""
+    global_index, any_index = dict(cfg.global_index), dict(cfg.any_index)
+    added: list[str] = []
+    supplied: set[str] = set()
     for default in defaults:
-        if default.block is None and not any(default.unless.search(x) for x in global_lines):
-            global_lines.append(default.line)
-            supplied.add(default.line)
+        if default.block is not None:
+            continue
+        # a line replacing the default starts with its first word, or with "no"
+        word = default.line.split(" ", 1)[0]
+        if _configured(cfg.lines("global", word) + cfg.lines("global", "no"), default):
+            continue
+        added.append(default.line)
+        supplied.add(default.line)
+        for index in (global_index, any_index):
+            index[word] = (*index.get(word, ()), default.line)
     blocks = []
     for block in cfg.blocks:
-        children = list(block.children)
-        for default in defaults:
-            if default.block is None or not default.block.search(block.header):
-                continue
-            if not any(default.unless.search(child) for child in children):
-                children.append(default.line)
-                supplied.add(default.line)
-        blocks.append(Block(block.header, tuple(children)))
-    extra = [line for line in global_lines if line not in cfg.global_lines]
-    all_lines = [*cfg.all_lines, *extra]
-    return build(global_lines, all_lines, blocks, frozenset(supplied))
+        extra = [
+            d.line
+            for d in defaults
+            if d.block is not None and d.block.search(block.header)
+            and not _configured(block.children, d)
+        ]
+        supplied.update(extra)
+        blocks.append(Block(block.header, block.children + tuple(extra)) if extra else block)
+    return ParsedConfig(
+        cfg.global_lines + tuple(added),
+        cfg.all_lines + tuple(added),
+        tuple(blocks),
+        global_index,
+        any_index,
+        frozenset(supplied),
+    )
 
 
 def config_with_defaults(

@@ -5,6 +5,7 @@ the field and what was expected; `compliance.policy` loads the whole set.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ SA_FIELDS = ("ike_version", "status", "encryption", "integrity", "dh_group", "li
 _LEADING_WORD = re.compile(r"^\^([A-Za-z0-9][A-Za-z0-9_-]*)(?:$|\$| |\\s)")
 
 
+@functools.lru_cache(maxsize=1024)  # asked once per line-selecting condition per CI
 def leading_word(pattern: re.Pattern[str]) -> str | None:
     """The literal first word an anchored pattern needs ("^ntp server " -> "ntp"), if any."""
     # IOS prints its keywords in lower case, so a case-blind pattern keeps its (lower-case) word.

@@ -114,25 +114,7 @@ def running_config(device: Device, community: str, enable_secret: str) -> str:
     lines += ["!", f"hostname {device.hostname}", "!", "boot-start-marker", "boot-end-marker", "!"]
     lines += [] if "NET-LOG-04" in bad else ["logging buffered 64000 informational"]
     lines += ["logging trap warnings"] if "NET-LOG-03" in bad else []  # informational: default
-    weak_pwd = "NET-PWD-01" in bad
-    if weak_pwd and device.variant % 2 == 0:
-        lines.append(f"enable password 7 {type7(enable_secret)}")
-    elif "NET-PWD-03" in bad:
-        lines.append(f"enable secret 5 {type5(enable_secret, device.hostname)}")
-    else:
-        lines.append(f"enable secret 9 {type9(enable_secret, device.hostname)}")
-    lines.append(f"username admin privilege 15 secret 9 {type9('admin' + enable_secret, 'adm')}")
-    if weak_pwd and device.variant % 2:
-        lines.append(f"username soporte privilege 15 password 7 {type7(device.hostname)}")
-    if "NET-AAA-01" in bad:
-        lines += ["no aaa new-model"]
-    else:
-        lines += ["aaa new-model", "!", "aaa authentication login default local",
-                  "aaa authorization exec default local"]
-        if "NET-AAA-02" not in bad:
-            lines += ["aaa accounting exec default start-stop group tacacs+",
-                      "aaa accounting commands 15 default start-stop group tacacs+"]
-        lines += ["!", "aaa session-id common"]
+    lines += _accounts(device, enable_secret)
     lines += ["clock timezone PET -5 0", "!", "ip domain name red.gob.pe"]
     lines += [] if "NET-LCK-01" in bad else ["login block-for 120 attempts 3 within 60"]
     lines += [] if "NET-LOG-02" in bad else ["login on-failure log", "login on-success log"]
@@ -140,16 +122,7 @@ def running_config(device: Device, community: str, enable_secret: str) -> str:
     if device.kind == "vpn_gateway" and NO_CRYPTO not in device.cases:
         lines += vpn.crypto_config(device, enable_secret)
     lines += _interfaces(device)
-    lines += ["ip forward-protocol nd"]
-    http = "NET-SVC-01" in bad and PAD_ON not in device.cases
-    lines += ["ip http server"] if http else ["no ip http server"]
-    lines += ["no ip http secure-server", "no ip bootp server"]
-    lines += [] if SOURCE_ROUTE_ON in device.cases else ["no ip source-route"]
-    lines += ["!"] + ([] if "NET-SSH-01" in bad else ["ip ssh version 2"])
-    # 120 s, the default, is not printed: the seeded violation simply leaves it out
-    lines += [] if "NET-SSH-04" in bad else ["ip ssh time-out 60"]
-    lines += ssh_algorithm_lines(device)
-    lines += ["!", MGMT_ACL, "!"]
+    lines += _services(device)
     if "NET-LOG-01" not in bad:
         lines += ["logging host 10.10.1.20", "logging host 10.10.1.21"]
     lines += [] if "NET-LOG-04" in bad else ["logging source-interface Vlan10"]
@@ -158,19 +131,65 @@ def running_config(device: Device, community: str, enable_secret: str) -> str:
         "banner login ^C", "Acceso restringido a personal autorizado.",
         "Toda actividad es registrada y monitoreada.", "^C"]
     lines += _lines(device)
-    if "NET-NTP-02" not in bad:
-        lines += ["ntp authentication-key 1 hmac-sha2-256 7 <redacted>", "ntp authenticate",
-                  "ntp trusted-key 1"]
-    if "NET-NTP-01" not in bad:
-        key = "" if "NET-NTP-02" in bad else " key 1"
-        lines += [f"ntp server 10.10.1.10{key}", f"ntp server 10.10.1.11{key} prefer"]
-    if "NET-ARC-01" not in bad:
-        lines += ["!", "archive", " log config", "  logging enable", "  notify syslog contenttype "
-                  "plaintext", "  hidekeys"]
-    lines += ["!", "end", ""]
+    lines += _ntp_archive(device, enable_secret)
     lines = _apply_edits(device, lines)
     text = "\n".join(lines)
     return text.replace("{size}", str(len(text)))
+
+
+def _accounts(device: Device, enable_secret: str) -> list[str]:
+    bad, lines = device.violations, []
+    weak_pwd = "NET-PWD-01" in bad
+    if weak_pwd and device.variant % 2 == 0:
+        lines.append(f"enable password 7 {type7(enable_secret)}")
+    elif "NET-PWD-03" in bad:
+        lines.append(f"enable secret 5 {type5(enable_secret, device.hostname)}")
+    else:
+        lines.append(f"enable secret 9 {type9(enable_secret, device.hostname)}")
+    admin = "admin" + enable_secret
+    if "NET-PWD-03" in bad:  # MD5 (type 5) hashes, for the enable secret and the local user
+        lines.append(f"username admin privilege 15 secret 5 {type5(admin, 'adm')}")
+    else:
+        lines.append(f"username admin privilege 15 secret 9 {type9(admin, 'adm')}")
+    if weak_pwd and device.variant % 2:
+        lines.append(f"username soporte privilege 15 password 7 {type7(device.hostname)}")
+    if "NET-AAA-01" in bad:
+        return [*lines, "no aaa new-model"]
+    lines += ["aaa new-model", "!", "aaa authentication login default local",
+              "aaa authorization exec default local"]
+    if "NET-AAA-02" not in bad:
+        lines += ["aaa accounting exec default start-stop group tacacs+",
+                  "aaa accounting commands 15 default start-stop group tacacs+"]
+    return [*lines, "!", "aaa session-id common"]
+
+
+def _services(device: Device) -> list[str]:
+    """HTTP, BOOTP, source routing and SSH: what IOS prints only when it differs from default."""
+    bad = device.violations
+    lines = ["ip forward-protocol nd"]
+    http = "NET-SVC-01" in bad and PAD_ON not in device.cases
+    lines += ["ip http server"] if http else ["no ip http server"]
+    lines += ["no ip http secure-server", "no ip bootp server"]
+    lines += [] if SOURCE_ROUTE_ON in device.cases else ["no ip source-route"]
+    lines += ["!"] + ([] if "NET-SSH-01" in bad else ["ip ssh version 2"])
+    # 120 s, the default, is not printed: the seeded violation simply leaves it out
+    lines += [] if "NET-SSH-04" in bad else ["ip ssh time-out 60"]
+    return [*lines, *ssh_algorithm_lines(device), "!", MGMT_ACL, "!"]
+
+
+def _ntp_archive(device: Device, enable_secret: str) -> list[str]:
+    bad, lines = device.violations, []
+    if "NET-NTP-02" not in bad:
+        key = type7("ntp" + enable_secret)
+        lines += [f"ntp authentication-key 1 hmac-sha2-256 {key} 7", "ntp authenticate",
+                  "ntp trusted-key 1"]
+    if "NET-NTP-01" not in bad:
+        key_ref = "" if "NET-NTP-02" in bad else " key 1"
+        lines += [f"ntp server 10.10.1.10{key_ref}", f"ntp server 10.10.1.11{key_ref} prefer"]
+    if "NET-ARC-01" not in bad:
+        lines += ["!", "archive", " log config", "  logging enable",
+                  "  notify syslog contenttype plaintext", "  hidekeys"]
+    return [*lines, "!", "end", ""]
 
 
 def _apply_edits(device: Device, lines: list[str]) -> list[str]:

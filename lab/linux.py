@@ -158,7 +158,7 @@ def run(device: Device, command: str) -> tuple[str, int]:
     if cmd == "sudo -n -l":
         return sudo_list(device), 0
     # the collector's account has a NOPASSWD sudoers rule for its root-only commands
-    cmd = cmd.removeprefix("sudo -n ").removeprefix("sudo ")
+    cmd = cmd.removeprefix("sudo -n ").removeprefix("sudo ").removeprefix("/usr/sbin/")
     family = release(device).family
     if cmd == "":
         return "", 0

@@ -36,7 +36,8 @@ INVENTORY_RULES = ("INV-OWN-01", "INV-SER-01", "HW-LIFE-01")
 
 # rules that imply another one: every end-of-life server OS is also below the standard's minimum
 # (SW-STD-02). Office and SQL Server currency is judged by end of support only (SW-EOL-01).
-IMPLIED: dict[str, tuple[str, ...]] = {"OS-EOL-01": ("SW-STD-02",)}
+# Without 'aaa new-model' (NET-AAA-01) there is no AAA accounting either (NET-AAA-02).
+IMPLIED: dict[str, tuple[str, ...]] = {"OS-EOL-01": ("SW-STD-02",), "NET-AAA-01": ("NET-AAA-02",)}
 # Device.cases: how a seeded violation shows when it is not a plain wrong line
 NO_CRYPTO = "nothing to judge: VPN gateway with no crypto configuration"
 PAD_ON = "hidden default: service pad on (no 'no service pad' line)"
