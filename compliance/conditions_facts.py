@@ -100,6 +100,21 @@ def fact_excludes(cond: Condition, facts: CiFacts, policies: PolicySet, today: d
     return passed(f"{label} {','.join(items)}")
 
 
+def fact_includes(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
+    """A list fact ("avp.exe,lsass.exe,…") has at least one item matching a pattern."""
+    value, label = read_fact(cond.fact, facts)
+    if value is None:
+        return _missing(cond, facts, label)
+    items = [item for item in re.split(r"[,\s]+", str(value).lower()) if item]
+    if not items:
+        return nothing("fail", f"{label}: none")
+    good = [item for item in items if any(p.search(item) for p in cond.patterns)]
+    if good:
+        return passed(f"{label}: {', '.join(good)}")
+    wanted = "; ".join(p.pattern for p in cond.patterns)
+    return failed(f"{label}: none of {len(items)} matches {wanted}")
+
+
 def fact_nonempty(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
     value, label = read_fact(cond.fact, facts)
     if str(value or "").strip():
@@ -161,6 +176,7 @@ EXPORTS: dict[str, Evaluator] = {
     "fact_min": fact_bound,
     "fact_max": fact_bound,
     "fact_excludes": fact_excludes,
+    "fact_includes": fact_includes,
     "fact_nonempty": fact_nonempty,
     "max_age_days": max_age_days,
     "sa_all": sa_all,

@@ -34,6 +34,7 @@ CONDITIONS: dict[str, tuple[set[str], set[str]]] = {
     "fact_min": ({"fact", "min"}, set()),
     "fact_max": ({"fact", "max"}, set()),
     "fact_excludes": ({"fact", "patterns"}, set()),
+    "fact_includes": ({"fact", "patterns"}, set()),
     "fact_nonempty": ({"fact"}, {"requires_seen"}),
     "max_age_days": ({"fact", "days"}, set()),
     "sa_all": ({"field"}, {"require", "min"}),

@@ -183,6 +183,8 @@ def _fill_server(device: Device, rng: random.Random, year: int) -> None:
         device.software = devices.windows_software(rng, device.violations, device.variant)
         if "SW-AV-01" in device.violations and device.variant % 2:
             device.violations = sorted({*device.violations, "SW-STD-01"})  # old AV: below minimum
+        elif "SW-AV-01" in device.violations:  # no antivirus at all: no engine runs either
+            device.violations = sorted({*device.violations, "SW-AV-02"})
     else:
         device.sys_object_id = "1.3.6.1.4.1.8072.3.2.10"
         device.software = devices.linux_software(release.family, release.kernel)

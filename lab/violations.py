@@ -31,7 +31,7 @@ LINUX_RULES = (
     "LNX-SSH-08", "LNX-SSH-09", "LNX-SSH-10", "LNX-SSH-11", "LNX-SSH-12", "LNX-SSH-13",
     "LNX-SUDO-01", "LNX-PWQ-01", "LNX-LCK-01", "LNX-UPD-01", "LNX-MAC-01", "LNX-AUD-02",
 )
-WINDOWS_RULES = ("SW-AV-01", "SW-STD-01", "SW-EOL-01", "LIC-01", "LIC-02")
+WINDOWS_RULES = ("SW-AV-01", "SW-AV-02", "SW-STD-01", "SW-EOL-01", "LIC-01", "LIC-02")
 INVENTORY_RULES = ("INV-OWN-01", "INV-SER-01", "HW-LIFE-01")
 
 # rules that imply another one: every end-of-life server OS is also below the standard's minimum
