@@ -35,6 +35,7 @@ PARTS: dict[str, tuple[str, str]] = {
     "show ip ssh": ("ssh", "let the collector's privilege level run 'show ip ssh'"),
     "ike": ("ssh", "give the collector privilege 15 for 'show crypto ikev2 sa detailed'"),
     "show running-config": ("ssh", "give the collector privilege 15 (enable secret)"),
+    "processes": ("snmp", "let the SNMP credential read HOST-RESOURCES-MIB hrSWRunTable"),
 }
 # fact name (or prefix) -> collector part
 FACT_PARTS = {"sshd.": "sshd -T", "config": "show running-config", "ike_sas": "ike"}
