@@ -5,6 +5,9 @@ at least one applicable device is guaranteed to appear, so even a small-scale la
 whole catalogue. Rules the contract marks "not seeded" (NET-BKP-01, INV-MOD-01, INV-SEEN-01,
 HW-EOS-01, AVL-LINK-01) never appear here.
 
+The rules added by issue 13 draw from a second random stream (`added`), after the original ones
+(`original`), so a seed fails the same devices on the original rules as before.
+
 Besides plain wrong lines, three classes are seeded on purpose (`Device.cases` says which): a
 hidden default (the running-config says nothing and the device runs the unsafe default), nothing
 to judge (a VPN gateway with no crypto configuration at all) and an expired licence.
@@ -13,26 +16,36 @@ to judge (a VPN gateway with no crypto configuration at all) and an expired lice
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from lab.model import Device
 
+# The rules seeded since the lab began; their random draws come first and in this order, so a
+# given seed still fails the same devices on them (tests elsewhere rely on which ones).
 IOS_CONFIG_RULES = (
     "NET-AAA-01", "NET-PWD-01", "NET-PWD-02", "NET-SSH-01", "NET-VTY-01", "NET-VTY-02",
     "NET-TMO-01", "NET-SVC-01", "NET-SNMP-01", "NET-SNMP-02", "NET-LOG-01", "NET-LOG-02",
-    "NET-NTP-01", "NET-BAN-01", "NET-LCK-01", "NET-SSH-02", "NET-SSH-03", "NET-SSH-04",
-    "NET-NTP-02", "NET-LOG-03", "NET-LOG-04", "NET-AAA-02", "NET-SVC-02", "NET-SVC-03",
-    "NET-PWD-03", "NET-ARC-01",
+    "NET-NTP-01", "NET-BAN-01", "NET-LCK-01",
 )
-ROUTER_RULES = ("NET-CDP-01", "NET-VTY-03")  # a WAN interface and an aux port: ISR routers
 VPN_RULES = ("VPN-IKE-01", "VPN-ENC-01", "VPN-INT-01", "VPN-DH-01", "VPN-PFS-01", "VPN-UP-01")
 LINUX_RULES = (
     "LNX-SSH-01", "LNX-SSH-02", "LNX-SSH-03", "LNX-SSH-04", "LNX-SSH-05", "LNX-FW-01",
-    "LNX-AUD-01", "LNX-LOG-01", "LNX-TIME-01", "LNX-PATCH-01", "LNX-SSH-06", "LNX-SSH-07",
-    "LNX-SSH-08", "LNX-SSH-09", "LNX-SSH-10", "LNX-SSH-11", "LNX-SSH-12", "LNX-SSH-13",
-    "LNX-SUDO-01", "LNX-PWQ-01", "LNX-LCK-01", "LNX-UPD-01", "LNX-MAC-01", "LNX-AUD-02",
+    "LNX-AUD-01", "LNX-LOG-01", "LNX-TIME-01", "LNX-PATCH-01",
 )
-WINDOWS_RULES = ("SW-AV-01", "SW-AV-02", "SW-STD-01", "SW-EOL-01", "LIC-01", "LIC-02")
+WINDOWS_RULES = ("SW-AV-01", "SW-STD-01", "SW-EOL-01", "LIC-01")
 INVENTORY_RULES = ("INV-OWN-01", "INV-SER-01", "HW-LIFE-01")
+# The hardening rules of issue 13, seeded from a second random stream
+NEW_IOS_RULES = (
+    "NET-SSH-02", "NET-SSH-03", "NET-SSH-04", "NET-NTP-02", "NET-LOG-03", "NET-LOG-04",
+    "NET-AAA-02", "NET-SVC-02", "NET-SVC-03", "NET-PWD-03", "NET-ARC-01",
+)
+ROUTER_RULES = ("NET-CDP-01", "NET-VTY-03")  # a WAN interface and an aux port: ISR routers
+NEW_LINUX_RULES = (
+    "LNX-SSH-06", "LNX-SSH-07", "LNX-SSH-08", "LNX-SSH-09", "LNX-SSH-10", "LNX-SSH-11",
+    "LNX-SSH-12", "LNX-SSH-13", "LNX-SUDO-01", "LNX-PWQ-01", "LNX-LCK-01", "LNX-UPD-01",
+    "LNX-MAC-01", "LNX-AUD-02",
+)
+NEW_WINDOWS_RULES = ("SW-AV-02", "LIC-02")
 
 # rules that imply another one: every end-of-life server OS is also below the standard's minimum
 # (SW-STD-02). Office and SQL Server currency is judged by end of support only (SW-EOL-01).
@@ -50,15 +63,13 @@ NO_CRYPTO_RULES = ("VPN-IKE-01", "VPN-ENC-01", "VPN-INT-01", "VPN-DH-01", "VPN-P
                    "VPN-UP-01")
 
 
-def applicable(device: Device) -> tuple[str, ...]:
-    """The seedable rule ids that apply to this device's platform and kind."""
+def original(device: Device) -> tuple[str, ...]:
+    """The rules seeded since the lab began that apply to this device (first random stream)."""
     rules: tuple[str, ...] = INVENTORY_RULES
     if device.platform == "cisco_ios":
         rules += (*IOS_CONFIG_RULES, "NET-VER-01")
         if device.kind == "vpn_gateway":
             rules += VPN_RULES
-        if device.role in ("wan", "voice"):
-            rules += ROUTER_RULES
     elif device.platform == "fortios":
         rules += ("NET-VER-01",)
     elif device.platform == "linux":
@@ -68,20 +79,40 @@ def applicable(device: Device) -> tuple[str, ...]:
     return rules
 
 
+def added(device: Device) -> tuple[str, ...]:
+    """The hardening rules added by issue 13 that apply to this device (second stream)."""
+    if device.platform == "cisco_ios":
+        return NEW_IOS_RULES + (ROUTER_RULES if device.role in ("wan", "voice") else ())
+    return {"linux": NEW_LINUX_RULES, "windows": NEW_WINDOWS_RULES}.get(device.platform, ())
+
+
+def applicable(device: Device) -> tuple[str, ...]:
+    """The seedable rule ids that apply to this device's platform and kind."""
+    return original(device) + added(device)
+
+
 def seed_violations(devices: list[Device], rng: random.Random, share: float = 0.2) -> None:
-    """Give about `share` of the devices one or two violations, then cover every rule once."""
+    """Give about `share` of the devices one or two violations, then cover every rule once;
+    the added rules the same way from a stream of their own, then the nothing-to-judge case."""
+    _seed(devices, rng, share, original)
+    more = random.Random(rng.random())  # drawn last: the first stream is as it always was
+    _seed(devices, more, share / 4, added)
+    _seed_no_crypto(devices, more)
+
+
+def _seed(devices: list[Device], rng: random.Random, share: float,
+          rules_of: Callable[[Device], tuple[str, ...]]) -> None:
     for device in devices:
-        if rng.random() >= share:
+        if rng.random() >= share or not rules_of(device):
             continue
         count = 1 if rng.random() < 0.75 else 2
-        _add(device, rng.sample(applicable(device), count))
-    _seed_no_crypto(devices, rng)
+        _add(device, rng.sample(rules_of(device), min(count, len(rules_of(device)))))
     seen = {rule for d in devices for rule in d.violations}
-    every = sorted({rule for d in devices for rule in applicable(d)})
+    every = sorted({rule for d in devices for rule in rules_of(d)})
     for rule in every:
         if rule in seen:
             continue
-        candidates = [d for d in devices if rule in applicable(d)]
+        candidates = [d for d in devices if rule in rules_of(d)]
         _add(rng.choice(candidates), [rule])
         seen.add(rule)
 
