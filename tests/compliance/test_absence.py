@@ -167,3 +167,12 @@ def test_installs_over_the_seats_fail_for_the_excess_only(policies: PolicySet) -
         "srv-3": "fail",
     }
     assert "install 3 of 3 on 2 seat(s)" in seats["srv-3"].evidence
+
+
+@pytest.mark.parametrize("rule_id", ["VPN-IKE-01", "VPN-ENC-01", "VPN-INT-01", "VPN-DH-01"])
+def test_vpn_gateway_with_crypto_but_tunnel_down_is_judged_on_its_config(
+    policies: PolicySet, rule_id: str
+) -> None:
+    facts = load_case("vpn-gateway-compliant", ike_sas=())  # no SA: the tunnel is down
+    finding = evaluate(policies.rule(rule_id), facts, policies, TODAY)
+    assert finding.status == "pass" and "nothing to judge" not in finding.evidence
