@@ -27,7 +27,7 @@ from cmdb.models import (
     Site,
     utcnow,
 )
-from compliance.facts import CiFacts, IkeSa, SoftwareItem
+from compliance.facts import CiFacts, Entitlement, IkeSa, SoftwareItem
 
 EVALUATED_STATUSES = ("active", "maintenance")  # planned and retired devices are not judged
 WINDOW = dt.timedelta(days=30)
@@ -135,6 +135,7 @@ def device_facts(session: Session) -> list[CiFacts]:
                 sshd=_text_map(device.sshd),
                 host_state=_text_map(device.host_state),
                 ike_sas=_ike_sas(device.ike_sas),
+                collection_notes=device.last_error or "",
             )
         )
     return facts
@@ -199,5 +200,9 @@ def load_facts(session: Session, now: dt.datetime | None = None) -> list[CiFacts
     return device_facts(session) + link_facts(session, at)
 
 
-def entitlement_products(session: Session) -> list[str]:
-    return list(session.scalars(select(LicenseEntitlement.product)))
+def entitlement_products(session: Session) -> list[Entitlement]:
+    """The inventory's licence contracts, with seats and expiry, as the licence rules read them."""
+    return [
+        Entitlement(e.product, e.seats, e.expires, e.contract)
+        for e in session.scalars(select(LicenseEntitlement).order_by(LicenseEntitlement.product))
+    ]

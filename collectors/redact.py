@@ -38,7 +38,9 @@ RULES: tuple[tuple[re.Pattern[str], bool], ...] = tuple(
         # key inside tacacs/radius server blocks; a bare number is a key-chain key id
         (rf"^\s+key(?!\s+\d+\s*$){_TYPE} {_REST}\s*$", False),
         (rf"^\s*server-private \S+.*? key{_TYPE} {_REST}\s*$", False),
-        (rf"^\s*ntp authentication-key \d+ md5 {_WORD}", False),
+        # md5, and the stronger digests IOS XE 17 offers (the STIG's example is hmac-sha2-256)
+        (rf"^\s*ntp authentication-key \d+ (?:md5|hmac-sha1|hmac-sha2-256|cmac-aes-128) {_WORD}",
+         False),
         (rf"^\s*ip ospf authentication-key{_TYPE} {_REST}\s*$", False),
         (rf"^\s*ip ospf message-digest-key \d+ md5{_TYPE} {_REST}\s*$", False),
         (rf"^\s*standby(?: \d+)? authentication(?: md5 key-string)?{_TYPE} {_REST}\s*$", False),

@@ -36,7 +36,8 @@ from collectors.base import (
 from collectors.sysdescr import identify
 
 INVENTORY_PARTS = frozenset({"system", "interfaces", "entity"})
-SOFTWARE_PARTS = frozenset({"software", "storage"})
+# "processes" (hrSWRunName) is read on Windows servers only: whether the antivirus engine runs
+SOFTWARE_PARTS = frozenset({"software", "storage", "processes"})
 Progress = Callable[[DeviceFacts], None]
 
 
@@ -119,8 +120,8 @@ class SnmpCollector:
                 raise AuthFailed(target.credential_error)
             async with asyncio.timeout(deadline_s):
                 session = await self._open(target)
-                for part in ("system", "interfaces", "entity", "software", "storage"):
-                    if part in parts:
+                for part in ("system", "interfaces", "entity", "software", "storage", "processes"):
+                    if part in parts and (part != "processes" or target.platform == "windows"):
                         await getattr(self, f"_{part}")(session, facts)
         except TimeoutError:
             facts.error = Timeout(self._silence(target, deadline_s, started))
@@ -246,6 +247,10 @@ class SnmpCollector:
     async def _software(self, session: SnmpSession, facts: DeviceFacts) -> None:
         rows = await self.walk(session, mib.HR_SW_NAME)
         facts.software = mib.software(value for _, value in rows)
+
+    async def _processes(self, session: SnmpSession, facts: DeviceFacts) -> None:
+        rows = await self.walk(session, mib.HR_SW_RUN_NAME)
+        facts.host_state = {"processes": mib.processes(value for _, value in rows)}
 
     async def _storage(self, session: SnmpSession, facts: DeviceFacts) -> None:
         facts.storage = mib.storage(await self._columns(session, mib.HR_STORAGE_COLUMNS))

@@ -52,6 +52,7 @@ ENT_MFG = 12
 ENT_MODEL = 13
 
 HR_SW_NAME = "1.3.6.1.2.1.25.6.3.1.2"
+HR_SW_RUN_NAME = "1.3.6.1.2.1.25.4.2.1.2"  # hrSWRunName: the running processes
 HR_STORAGE = "1.3.6.1.2.1.25.2.3.1"
 HR_STORAGE_COLUMNS = {
     "descr": f"{HR_STORAGE}.3",
@@ -204,6 +205,13 @@ def software(names: Iterable[ValueType]) -> list[SoftwareFact]:
         name, version = software_name(label)
         facts[(name, version)] = SoftwareFact(name=name, version=version)
     return sorted(facts.values(), key=lambda fact: (fact.name, fact.version))
+
+
+def processes(names: Iterable[ValueType]) -> str:
+    """hrSWRunName values as one sorted, de-duplicated, lower-case list ("avp.exe,lsass.exe,…"):
+    which programs run, not how many copies (svchost.exe runs dozens of times)."""
+    found = {text(value).strip().lower() for value in names}
+    return ",".join(sorted(name for name in found if name))
 
 
 def storage(columns: Mapping[str, Mapping[int, ValueType]]) -> list[StorageFact]:

@@ -15,19 +15,24 @@ from collectors.base import BadResponse, DeviceFacts, Target
 from collectors.redact import redact_config
 from collectors.ssh_session import prompt_at_end
 
-# The real commands, one place to read them. On Linux the collector's account needs to
-# run `sshd -T` (root or a sudoers line for it); the others work as any user.
+# The real commands, one place to read them. On Linux, ROOT_COMMANDS need root: the collector
+# runs them as `sudo -n <command>` first (a NOPASSWD sudoers line for exactly that command), then
+# as its own account (enough when it logs in as root); when both fail, the part is skipped with
+# both reasons, which reach the unknown findings (compliance.gaps). The others work as any user.
 IOS_COMMANDS = {
     "version": "show version",
     "config": "show running-config",
     "inventory": "show inventory",
+    # algorithms, time-out, retries and the host key as the device runs them: their defaults
+    # differ by release, so they are read rather than inferred from the running-config
+    "ssh": "show ip ssh",
     "ike": "show crypto ikev2 sa detailed",  # vpn_gateway only
 }
 LINUX_COMMANDS = {
     "os_release": "cat /etc/os-release",
     "packages_debian": r"dpkg-query -W -f='${Package}\t${Version}\n'",
     "packages_rhel": r"rpm -qa --qf '%{NAME}\t%{VERSION}-%{RELEASE}\n'",
-    "sshd": "sshd -T",
+    "sshd": "/usr/sbin/sshd -T",  # absolute: /usr/sbin is not on an unprivileged PATH
     "firewall": "systemctl is-active nftables firewalld ufw",
     "auditd": "systemctl is-active auditd",
     "time_sync": "systemctl is-active chrony chronyd systemd-timesyncd ntp ntpsec",
@@ -35,12 +40,40 @@ LINUX_COMMANDS = {
     "remote_syslog": "grep -rhsE '^[^#]*(@|omfwd)' /etc/rsyslog.conf /etc/rsyslog.d",
     "security_updates_debian": "apt-get -s upgrade | grep -c '^Inst.*security'",
     "security_updates_rhel": "dnf -q updateinfo list --security | wc -l",
+    "sudo_log": "sudo -n -l",  # lists the Defaults once any NOPASSWD rule exists for the account
+    "pwquality_minlen": "grep -rhsE 'minlen|pam_pwquality' /etc/security/pwquality.conf "
+    "/etc/security/pwquality.conf.d /etc/pam.d",
+    "lockout_deny": "grep -rhsE 'pam_faillock|deny' /etc/pam.d /etc/security/faillock.conf",
+    "auto_updates_debian": "apt-config dump APT::Periodic::Unattended-Upgrade",
+    "auto_updates_rhel": "systemctl is-active dnf-automatic-install.timer dnf-automatic.timer",
+    "mac_debian": "/usr/sbin/aa-status --enforced",
+    "mac_rhel": "getenforce",
+    "audit_rules": "/usr/sbin/auditctl -l",
 }
-HOST_STATE = {
-    "firewall": parse.units_active,
-    "auditd": parse.units_active,
-    "time_sync": parse.units_active,
-    "remote_syslog": parse.remote_syslog,
+ROOT_COMMANDS = {"sshd", "mac_debian", "audit_rules"}
+# host-state key -> (command per family, parser); a key is also the part named when skipped
+StateReader = tuple[str, Callable[[str], str]]
+HOST_STATE: dict[str, dict[str, StateReader]] = {
+    "firewall": {"any": ("firewall", parse.units_active)},
+    "auditd": {"any": ("auditd", parse.units_active)},
+    "time_sync": {"any": ("time_sync", parse.units_active)},
+    "remote_syslog": {"any": ("remote_syslog", parse.remote_syslog)},
+    "security_updates": {
+        "debian": ("security_updates_debian", parse.count),
+        "rhel": ("security_updates_rhel", parse.count),
+    },
+    "sudo_log": {"any": ("sudo_log", parse.sudo_logfile)},
+    "pwquality_minlen": {"any": ("pwquality_minlen", parse.pwquality_minlen)},
+    "lockout_deny": {"any": ("lockout_deny", parse.faillock_deny)},
+    "auto_updates": {
+        "debian": ("auto_updates_debian", parse.apt_unattended),
+        "rhel": ("auto_updates_rhel", parse.yes_if_active),
+    },
+    "mac": {
+        "debian": ("mac_debian", parse.apparmor_enforced),
+        "rhel": ("mac_rhel", parse.selinux_mode),
+    },
+    "audit_rules": {"any": ("audit_rules", parse.audit_rules)},
 }
 
 # In the error of a configuration read cut short; `collectors.ssh` retries on it.
@@ -65,6 +98,11 @@ def read_cisco_ios(
     _require_end(target, config)
     facts.running_config = redact_config(_strip_config_header(config))
     _part(facts, "show inventory", lambda: _apply_inventory(facts, run(IOS_COMMANDS["inventory"])))
+    _part(
+        facts,
+        "show ip ssh",
+        lambda: setattr(facts, "host_state", parse.show_ip_ssh(run(IOS_COMMANDS["ssh"]))),
+    )
     if target.kind == "vpn_gateway":
         _part(
             facts,
@@ -103,21 +141,37 @@ def read_linux(
             facts, "software", parse.packages(run(LINUX_COMMANDS[f"packages_{family}"]))
         ),
     )
-    _part(
-        facts,
-        "sshd -T",
-        lambda: setattr(facts, "sshd", parse.sshd_t(run(LINUX_COMMANDS["sshd"]))),
-    )
+    _part(facts, "sshd -T", lambda: setattr(facts, "sshd", _as_root(run, "sshd", parse.sshd_t)))
     state: dict[str, str] = {}
-    for key, parser in HOST_STATE.items():
-        _part(facts, key, _state_reader(state, key, parser, run, LINUX_COMMANDS[key]))
-    command = LINUX_COMMANDS[f"security_updates_{family}"]
-    _part(
-        facts,
-        "security_updates",
-        _state_reader(state, "security_updates", parse.count, run, command),
-    )
+    for key, readers in HOST_STATE.items():
+        name, parser = readers.get(family) or readers["any"]
+        _part(facts, key, _state_reader(state, key, parser, run, name))
     facts.host_state = state
+
+
+def _as_root(run: Callable[[str], str], name: str, parser: Callable[[str], Any]) -> Any:
+    """A root-only command: `sudo -n` first (it never prompts), then as the account itself
+    (enough when it is root). When both fail the reason quotes both: the finding says what to
+    grant."""
+    command = LINUX_COMMANDS[name]
+    output = run(f"sudo -n {command} 2>&1")
+    try:
+        return parser(output)
+    except parse.Unparsed:
+        refused = _first_line(output)
+    plain = run(f"{command} 2>&1")
+    try:
+        return parser(plain)
+    except parse.Unparsed as exc:
+        raise parse.Unparsed(
+            f"'{command}' needs root: sudo -n said {refused!r} and as this account "
+            f"{_first_line(plain)!r} ({exc})"
+        ) from exc
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0][:80] if lines else ""
 
 
 def _require_end(target: Target, config: str) -> None:
@@ -145,10 +199,13 @@ def _state_reader(
     key: str,
     parser: Callable[[str], str],
     run: Callable[[str], str],
-    command: str,
+    name: str,
 ) -> Callable[[], None]:
     def read() -> None:
-        state[key] = parser(run(command))
+        if name in ROOT_COMMANDS:
+            state[key] = _as_root(run, name, parser)
+        else:
+            state[key] = parser(run(LINUX_COMMANDS[name]))
 
     return read
 

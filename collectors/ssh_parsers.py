@@ -7,7 +7,9 @@ device or, worse, storing a guess.
 
 from __future__ import annotations
 
+import base64
 import re
+import struct
 from typing import Any
 
 from ntc_templates.parse import parse_output
@@ -173,3 +175,113 @@ def count(text: str) -> str:
     if not value.isdigit():
         raise Unparsed(f"expected a count, got {text.strip()[:80]!r}")
     return value
+
+
+def _active_lines(text: str) -> list[str]:
+    return [
+        line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def sudo_logfile(text: str) -> str:
+    """`sudo -n -l` lists the Defaults that apply to the account: "yes" with a `logfile=`."""
+    if text.lstrip().startswith("sudo:") or "Matching Defaults" not in text:
+        raise Unparsed(
+            f"'sudo -n -l': {text.strip().splitlines()[0][:80] if text.strip() else ''!r}"
+        )
+    return "yes" if re.search(r"\blogfile\s*=", text) else "no"
+
+
+def pwquality_minlen(text: str) -> str:
+    """pwquality.conf and PAM lines: the minimum length pam_pwquality enforces ("0": the module is
+    not in the PAM stack, so nothing is enforced; 8 is its default minlen)."""
+    lines = _active_lines(text)
+    if not any("pam_pwquality" in line for line in lines):
+        return "0"
+    values = [m.group(1) for line in lines for m in re.finditer(r"\bminlen\s*=\s*(\d{1,4})", line)]
+    return values[-1] if values else "8"
+
+
+def faillock_deny(text: str) -> str:
+    """PAM and faillock.conf lines: failed logins before pam_faillock locks ("0": no lockout,
+    the module is not in the PAM stack; 3 is its default)."""
+    lines = _active_lines(text)
+    if not any("pam_faillock" in line for line in lines):
+        return "0"
+    values = [m.group(1) for line in lines for m in re.finditer(r"\bdeny\s*=\s*(\d{1,4})", line)]
+    return values[-1] if values else "3"
+
+
+def apt_unattended(text: str) -> str:
+    """`apt-config dump APT::Periodic::Unattended-Upgrade`: "yes" when set to a non-zero value."""
+    _not_found(text, "apt-config")
+    match = re.search(r'Unattended-Upgrade "(\d+)"', text)
+    return "yes" if match and match.group(1) != "0" else "no"
+
+
+def yes_if_active(text: str) -> str:
+    return "yes" if units_active(text) == "active" else "no"
+
+
+def apparmor_enforced(text: str) -> str:
+    """`aa-status --enforced` prints the number of profiles in enforce mode."""
+    value = count(text)
+    return "enforcing" if int(value) > 0 else "not enforcing"
+
+
+def selinux_mode(text: str) -> str:
+    """`getenforce`: Enforcing, Permissive or Disabled."""
+    mode = text.strip().splitlines()[-1].strip().lower() if text.strip() else ""
+    if mode not in ("enforcing", "permissive", "disabled"):
+        raise Unparsed(f"'getenforce': unexpected output {text.strip()[:80]!r}")
+    return mode
+
+
+def audit_rules(text: str) -> str:
+    """`auditctl -l`: the number of loaded rules ("No rules" is 0)."""
+    if "You must be root" in text or "Operation not permitted" in text:
+        raise Unparsed(f"'auditctl -l': {text.strip().splitlines()[0][:80]!r}")
+    _not_found(text, "auditctl")
+    lines = [line for line in text.splitlines() if line.strip().startswith("-")]
+    if not lines and "No rules" not in text:
+        raise Unparsed(f"'auditctl -l': unexpected output {text.strip()[:80]!r}")
+    return str(len(lines))
+
+
+def show_ip_ssh(text: str) -> dict[str, str]:
+    """`show ip ssh`: SSH version, algorithms, time-out and retries, and the RSA modulus size read
+    from the host key it prints (ssh-rsa blob: string, exponent, modulus)."""
+    found = re.search(r"SSH Enabled - version ([\d.]+)", text)
+    if not found and "SSH Disabled" not in text:
+        raise Unparsed("'show ip ssh': no 'SSH Enabled/Disabled' line")
+    state = {"ssh_version": found.group(1) if found else "disabled"}
+    for key, label in (
+        ("ssh_encryption", "Encryption Algorithms"),
+        ("ssh_macs", "MAC Algorithms"),
+        ("ssh_kex", "KEX Algorithms"),
+    ):
+        if match := re.search(rf"^{label}\s*:\s*(\S+)", text, re.M):
+            state[key] = match.group(1)
+    if match := re.search(
+        r"Authentication timeout: (\d+) secs; Authentication retries: (\d+)", text
+    ):
+        state["ssh_timeout"], state["ssh_retries"] = match.group(1), match.group(2)
+    # the key may wrap over several lines of base64
+    if rsa := re.search(r"^ssh-rsa (\S+(?:\n[A-Za-z0-9+/=]+$)*)", text, re.M):
+        state["ssh_rsa_bits"] = str(_rsa_bits(rsa.group(1).replace("\n", "")))
+    return state
+
+
+def _rsa_bits(blob: str) -> int:
+    try:
+        data = base64.b64decode(blob + "=" * (-len(blob) % 4))
+        fields, offset = [], 0
+        for _ in range(3):
+            (size,) = struct.unpack(">I", data[offset : offset + 4])
+            fields.append(data[offset + 4 : offset + 4 + size])
+            offset += 4 + size
+    except (ValueError, struct.error) as exc:
+        raise Unparsed(f"'show ip ssh': host key not readable ({exc})") from exc
+    if fields[0] != b"ssh-rsa":
+        raise Unparsed("'show ip ssh': host key is not ssh-rsa")
+    return int.from_bytes(fields[2], "big").bit_length()

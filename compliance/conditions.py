@@ -11,8 +11,10 @@ import re
 from collections.abc import Callable
 
 from compliance.facts import CiFacts
+from compliance.gaps import explain
 from compliance.iosconfig import ParsedConfig
-from compliance.outcome import Outcome, failed, not_applicable, passed, unknown
+from compliance.outcome import Outcome, failed, nothing, passed, unknown
+from compliance.platform_defaults import config_with_defaults
 from compliance.policy import Condition, PolicySet, leading_word
 
 Evaluator = Callable[[Condition, CiFacts, PolicySet, dt.date], Outcome]
@@ -43,71 +45,80 @@ def _matching(
 
 
 def _none(cond: Condition, what: str) -> Outcome:
-    if cond.none == "pass":
-        return passed(f"no {what} line")
-    if cond.none == "not_applicable":
-        return not_applicable(f"no {what} line")
-    return failed(f"no {what} line")
+    """Nothing selected: the condition's own default (`none`), flagged as nothing to judge."""
+    status = cond.none if cond.none in ("pass", "not_applicable") else "fail"
+    return nothing(status, f"no {what} line")  # type: ignore[arg-type]
+
+
+def shown_line(cfg: ParsedConfig, line: str) -> str:
+    """A line as evidence; one the platform-defaults model supplied says so."""
+    return f"{line} (platform default, not in the running-config)" if line in cfg.supplied else line
+
+
+def effective(facts: CiFacts, policies: PolicySet) -> ParsedConfig | None:
+    """The running-config with the values the platform hides by default (platform-defaults.toml)."""
+    return config_with_defaults(facts, policies.platform_defaults)
 
 
 def config_has(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
-    cfg = facts.config
+    cfg = effective(facts, policies)
     if cfg is None:
-        return unknown(NO_CONFIG)
+        return unknown(NO_CONFIG + explain(facts, "config"))
     found, missing = [], []
     for pattern, key in zip(cond.patterns, cond.keys, strict=True):
         lines = _matching(cfg, cond.scope, pattern, key)
-        (found.append(lines[0]) if lines else missing.append(show(pattern)))
+        (found.append(shown_line(cfg, lines[0])) if lines else missing.append(show(pattern)))
     if missing:
-        return failed("missing: " + "; ".join(missing))
+        evidence = "missing: " + "; ".join(missing)
+        return failed(evidence) if found else nothing("fail", evidence)
     return passed("; ".join(found))
 
 
 def config_lacks(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
-    cfg = facts.config
+    cfg = effective(facts, policies)
     if cfg is None:
-        return unknown(NO_CONFIG)
+        return unknown(NO_CONFIG + explain(facts, "config"))
     present = [
-        line
+        shown_line(cfg, line)
         for pattern, key in zip(cond.patterns, cond.keys, strict=True)
         for line in _matching(cfg, cond.scope, pattern, key)
     ]
     if present:
         return failed("; ".join(dict.fromkeys(present)))
-    return passed("absent: " + "; ".join(show(p) for p in cond.patterns))
+    return nothing("pass", "absent: " + "; ".join(show(p) for p in cond.patterns))
 
 
 def config_count(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
-    cfg = facts.config
+    cfg = effective(facts, policies)
     if cfg is None:
-        return unknown(NO_CONFIG)
+        return unknown(NO_CONFIG + explain(facts, "config"))
     lines = _matching(cfg, cond.scope, cond.patterns[0], cond.keys[0])
     need = int(cond.minimum or 0)
     if len(lines) < need:
         found = ": " + "; ".join(lines) if lines else ""
-        return failed(
-            f"{len(lines)} '{show(cond.patterns[0])}' line(s), need at least {need}{found}"
-        )
+        evidence = f"{len(lines)} '{show(cond.patterns[0])}' line(s), need at least {need}{found}"
+        return failed(evidence) if lines else nothing("fail", evidence)
     return passed("; ".join(lines))
 
 
 def config_lines_match(
     cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date
 ) -> Outcome:
-    cfg = facts.config
+    cfg = effective(facts, policies)
     if cfg is None or cond.select is None or cond.require is None:
-        return unknown(NO_CONFIG)
+        return unknown(NO_CONFIG + explain(facts, "config"))
     selected = _matching(cfg, cond.scope, cond.select, leading_word(cond.select))
     if not selected:
         return _none(cond, f"'{show(cond.select)}'")
-    bad = [line for line in selected if not cond.require.search(line)]
-    return failed("; ".join(bad)) if bad else passed("; ".join(selected))
+    bad = [shown_line(cfg, line) for line in selected if not cond.require.search(line)]
+    shown = [shown_line(cfg, line) for line in selected]
+    return failed("; ".join(bad)) if bad else passed("; ".join(shown))
 
 
 def config_numbers(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
-    cfg = facts.config
+    cfg = effective(facts, policies)
     if cfg is None or cond.select is None:
-        return unknown(NO_CONFIG)
+        return unknown(NO_CONFIG + explain(facts, "config"))
     selected, bad = [], []
     for line in cfg.lines(cond.scope):
         match = cond.select.search(line)
@@ -117,14 +128,17 @@ def config_numbers(cond: Condition, facts: CiFacts, policies: PolicySet, today: 
         numbers = [int(n) for group in match.groups() if group for n in group.split()]
         low = cond.minimum is not None and any(n < cond.minimum for n in numbers)
         if low or (cond.maximum is not None and any(n > cond.maximum for n in numbers)):
-            bad.append(line)
+            bad.append(shown_line(cfg, line))
     if not selected:
         return _none(cond, f"'{show(cond.select)}'")
     bad = list(dict.fromkeys(bad))
-    return failed("; ".join(bad)) if bad else passed("; ".join(dict.fromkeys(selected)))
+    shown = dict.fromkeys(shown_line(cfg, line) for line in selected)
+    return failed("; ".join(bad)) if bad else passed("; ".join(shown))
 
 
-def _block_problem(cond: Condition, header: str, children: tuple[str, ...]) -> str | None:
+def _block_problem(
+    cond: Condition, cfg: ParsedConfig, header: str, children: tuple[str, ...]
+) -> str | None:
     assert cond.require is not None
     for child in children:
         match = cond.require.search(child)
@@ -135,26 +149,38 @@ def _block_problem(cond: Condition, header: str, children: tuple[str, ...]) -> s
             if (cond.minimum is not None and number < cond.minimum) or (
                 cond.maximum is not None and number > cond.maximum
             ):
-                return f"{header}: {child}"
+                return f"{header}: {shown_line(cfg, child)}"
         return None
-    near = [c for c in children if cond.near and cond.near.search(c)]
+    near = [shown_line(cfg, c) for c in children if cond.near and cond.near.search(c)]
     return f"{header}: " + ("; ".join(near) if near else f"no '{show(cond.require)}'")
 
 
 def every_block(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
-    cfg = facts.config
+    """Every block whose header matches `block` (and, with `where`, that has a child matching
+    it: "WAN-facing interfaces") has a child matching `require`; a global line matching
+    `override` ("no cdp run") satisfies every block at once."""
+    cfg = effective(facts, policies)
     if cfg is None or cond.block is None or cond.require is None:
-        return unknown(NO_CONFIG)
-    blocks = [b for b in cfg.blocks if cond.block.search(b.header)]
+        return unknown(NO_CONFIG + explain(facts, "config"))
+    blocks = [
+        b
+        for b in cfg.blocks
+        if cond.block.search(b.header)
+        and (cond.where is None or any(cond.where.search(c) for c in b.children))
+    ]
     if not blocks:
         return _none(cond, f"'{show(cond.block)}' block")
-    problems = [p for b in blocks if (p := _block_problem(cond, b.header, b.children))]
+    if cond.override is not None:
+        hits = [line for line in cfg.global_lines if cond.override.search(line)]
+        if hits:
+            return passed(f"{shown_line(cfg, hits[0])} (covers {len(blocks)} block(s))")
+    problems = [p for b in blocks if (p := _block_problem(cond, cfg, b.header, b.children))]
     if problems:
         return failed("; ".join(problems))
     shown = []
     for b in blocks:
         line = next(c for c in b.children if cond.require.search(c))
-        shown.append(f"{b.header}: {line}")
+        shown.append(f"{b.header}: {shown_line(cfg, line)}")
     return passed("; ".join(shown))
 
 

@@ -8,22 +8,23 @@ from typing import Any
 
 from compliance.conditions import Evaluator
 from compliance.facts import CiFacts
-from compliance.outcome import Outcome, failed, passed, unknown
+from compliance.gaps import explain
+from compliance.outcome import Outcome, failed, nothing, passed, unknown
 from compliance.policy import Condition, PolicySet
 
 _DEVICE_FIELDS = {"device.owner": "owner", "device.serial": "serial", "device.model": "model"}
 
 
 def read_fact(name: str, facts: CiFacts) -> tuple[Any, str]:
-    """The value of a dotted fact, or (None, why it is unknown)."""
+    """The value of a dotted fact, or (None, why it is unknown, with the collector's reason)."""
     label = name.split(".", 1)[1]
     if name.startswith(("sshd.", "host_state.")):
         table = facts.sshd if name.startswith("sshd.") else facts.host_state
         source = "sshd -T" if name.startswith("sshd.") else "host state"
         if table is None:
-            return None, f"{source} not collected"
+            return None, f"{source} not collected" + explain(facts, name)
         if label not in table or table[label] is None:
-            return None, f"{source} has no '{label}'"
+            return None, f"{source} has no '{label}'" + explain(facts, name)
         return table[label], label
     if name in _DEVICE_FIELDS:
         return getattr(facts, _DEVICE_FIELDS[name]), label
@@ -37,7 +38,7 @@ def read_fact(name: str, facts: CiFacts) -> tuple[Any, str]:
             "config.last_confirmed": "no configuration snapshot",
             "device.last_seen": "never seen by a collector",
             "link.availability_30d": "link never probed",
-        }[name]
+        }[name] + explain(facts, name)
     return value, label
 
 
@@ -54,10 +55,17 @@ def _shown(name: str, value: float) -> str:
     return f"{value:g}"
 
 
+def _missing(cond: Condition, facts: CiFacts, why: str) -> Outcome:
+    """Unknown; "nothing to judge" when the table was read but lacks the key (observed, empty)."""
+    table = facts.sshd if cond.fact.startswith("sshd.") else facts.host_state
+    observed = cond.fact.startswith(("sshd.", "host_state.")) and table is not None
+    return nothing("unknown", why) if observed else unknown(why)
+
+
 def fact_equals(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
     value, label = read_fact(cond.fact, facts)
     if value is None:
-        return unknown(label)
+        return _missing(cond, facts, label)
     text = f"{label} {value}"
     return passed(text) if str(value).strip().lower() == cond.value.lower() else failed(text)
 
@@ -66,7 +74,7 @@ def fact_bound(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.d
     """fact_min / fact_max: the value must be >= minimum or <= maximum."""
     value, label = read_fact(cond.fact, facts)
     if value is None:
-        return unknown(label)
+        return _missing(cond, facts, label)
     number = _number(value)
     if number is None:
         return unknown(f"{label} {value!r} is not a number")
@@ -84,12 +92,27 @@ def fact_bound(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.d
 def fact_excludes(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
     value, label = read_fact(cond.fact, facts)
     if value is None:
-        return unknown(label)
+        return _missing(cond, facts, label)
     items = [item for item in re.split(r"[,\s]+", str(value).lower()) if item]
     bad = [item for item in items if any(p.search(item) for p in cond.patterns)]
     if bad:
         return failed(f"{label}: {', '.join(bad)}")
     return passed(f"{label} {','.join(items)}")
+
+
+def fact_includes(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
+    """A list fact ("avp.exe,lsass.exe,…") has at least one item matching a pattern."""
+    value, label = read_fact(cond.fact, facts)
+    if value is None:
+        return _missing(cond, facts, label)
+    items = [item for item in re.split(r"[,\s]+", str(value).lower()) if item]
+    if not items:
+        return nothing("fail", f"{label}: none")
+    good = [item for item in items if any(p.search(item) for p in cond.patterns)]
+    if good:
+        return passed(f"{label}: {', '.join(good)}")
+    wanted = "; ".join(p.pattern for p in cond.patterns)
+    return failed(f"{label}: none of {len(items)} matches {wanted}")
 
 
 def fact_nonempty(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
@@ -98,7 +121,7 @@ def fact_nonempty(cond: Condition, facts: CiFacts, policies: PolicySet, today: d
         return passed(f"{label}: {value}")
     if cond.requires_seen and facts.last_seen is None:
         return unknown(f"{label} not declared and the device was never polled")
-    return failed(f"{label} empty")
+    return nothing("fail", f"{label} empty")
 
 
 def max_age_days(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
@@ -117,9 +140,9 @@ def _sa_value(sa: Any, field: str) -> Any:
 
 def sa_all(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
     if facts.ike_sas is None:
-        return unknown("IKE SAs not collected")
+        return unknown("IKE SAs not collected" + explain(facts, "ike_sas"))
     if not facts.ike_sas:
-        return passed("no IKE SA established")
+        return nothing("pass", "no IKE SA established")
     bad: list[str] = []
     good: list[str] = []
     for sa in facts.ike_sas:
@@ -137,7 +160,7 @@ def sa_all(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date)
 
 def sa_any(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
     if facts.ike_sas is None:
-        return unknown("IKE SAs not collected")
+        return unknown("IKE SAs not collected" + explain(facts, "ike_sas"))
     texts = [
         f"SA {sa.peer}: {cond.sa_field} {_sa_value(sa, cond.sa_field)}" for sa in facts.ike_sas
     ]
@@ -145,7 +168,7 @@ def sa_any(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date)
     for sa, text in zip(facts.ike_sas, texts, strict=True):
         if cond.require.search(str(_sa_value(sa, cond.sa_field))):
             return passed(text)
-    return failed("; ".join(texts) if texts else "no IKE SA")
+    return failed("; ".join(texts)) if texts else nothing("fail", "no IKE SA")
 
 
 EXPORTS: dict[str, Evaluator] = {
@@ -153,6 +176,7 @@ EXPORTS: dict[str, Evaluator] = {
     "fact_min": fact_bound,
     "fact_max": fact_bound,
     "fact_excludes": fact_excludes,
+    "fact_includes": fact_includes,
     "fact_nonempty": fact_nonempty,
     "max_age_days": max_age_days,
     "sa_all": sa_all,

@@ -18,7 +18,7 @@ from compliance.lookup import (
     os_release,
     software_release,
 )
-from compliance.outcome import Outcome, failed, not_applicable, passed, unknown
+from compliance.outcome import Outcome, failed, nothing, passed, unknown
 from compliance.policy import Condition, PolicySet
 from compliance.policy_catalogue import Category
 from compliance.policy_reader import parse_version
@@ -61,19 +61,25 @@ def software_supported(
 ) -> Outcome:
     if facts.software is None:
         return unknown("installed software not collected")
-    bad, good = [], []
+    bad, good, gaps = [], [], []
     for item in facts.software:
         release = software_release(item, policies)
         if release is None:
-            continue
+            continue  # a product the lifecycle tables do not track at all
         outcome = release_verdict(release, today)
         if outcome.status == "fail":
             bad.append(outcome.evidence)
         elif outcome.status == "pass":
             good.append(release.shown)
+        else:  # a tracked product whose release is missing from its table: say so
+            gaps.append(outcome.evidence)
     if bad:
         return failed("; ".join(bad))
-    return passed("supported: " + ", ".join(good) if good else "no product with a lifecycle entry")
+    if gaps:
+        return unknown("; ".join(gaps))
+    if not good:
+        return nothing("pass", "no product with a lifecycle entry")
+    return passed("supported: " + ", ".join(good))
 
 
 def _version(item: SoftwareItem, match_version: str | None) -> tuple[int, ...]:
@@ -86,6 +92,8 @@ def software_required(
     if facts.software is None:
         return unknown("installed software not collected")
     category = policies.category(cond.category)
+    if not facts.software:
+        return nothing("fail", f"no installed product: no approved {category.title.lower()}")
     too_old = []
     for item in facts.software:
         for approved in category.approved:
@@ -154,33 +162,27 @@ def software_standard(
 ) -> Outcome:
     if facts.software is None:
         return unknown("installed software not collected")
+    if not facts.software:
+        return nothing("pass", "no installed product to check against the standard")
     problems = [p for item in facts.software if (p := _standard_problem(item, cond, policies))]
     if problems:
         return failed("; ".join(problems))
     return passed(f"{len(facts.software)} installed products checked against the standard")
 
 
-def software_licensed(
-    cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date
-) -> Outcome:
-    if facts.software is None:
-        return unknown("installed software not collected")
-    missing, covered = [], []
-    for item in facts.software:
-        for product in policies.licensable:
-            if not product.installed.search(item.name):
-                continue
-            shown = f"{item.name} {item.version}".strip()
-            entitled = [e for e in policies.entitlements if product.entitlement.search(e)]
-            (
-                covered.append(f"{shown}: {entitled[0]}")
-                if entitled
-                else missing.append(f"{shown}: no licence entitlement ({product.title})")
-            )
-            break
-    if missing:
-        return failed("; ".join(missing))
-    return passed("; ".join(covered) if covered else "no licensable product installed")
+def os_standard(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
+    """The device's operating system against the standard's `operating_system` category (the
+    OS is not in the installed-software list, so `software_standard` never sees it)."""
+    if not facts.os_name or not facts.os_version:
+        return unknown("OS name or version not collected")
+    item = SoftwareItem(f"{facts.os_name} {facts.os_version}", facts.os_version)
+    category = policies.category("operating_system")
+    mark, why = standard_mark(item, policies, (category,))
+    if mark in PROBLEMS:
+        return failed(why)
+    if mark == "other":
+        return failed(f"{item.name}: not an approved product ({category.title})")
+    return passed(f"{item.name}: {why}")
 
 
 def hardware_supported(
@@ -190,7 +192,7 @@ def hardware_supported(
         return unknown("model unknown")
     entry = hardware_model(facts.model, policies)
     if entry is None:
-        return not_applicable(f"no lifecycle entry for model {facts.model}")
+        return unknown(f"no lifecycle entry for model {facts.model}")
     if entry.end_of_support is None:
         return passed(f"{facts.model}: no end of support announced ({entry.source})")
     end = entry.end_of_support
@@ -200,10 +202,10 @@ def hardware_supported(
 
 def useful_life(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
     if facts.purchase_date is None:
-        return not_applicable("no purchase date")
+        return nothing("unknown", "no purchase date in the inventory")
     klass = equipment_class(facts.kind, policies)
     if klass is None:
-        return not_applicable(f"no equipment class for kind {facts.kind}")
+        return unknown(f"no equipment class (useful life) for kind {facts.kind}")
     end = add_years(facts.purchase_date, klass.useful_life_years)
     text = (
         f"purchased {facts.purchase_date.isoformat()}, useful life {klass.useful_life_years} years "
@@ -217,7 +219,7 @@ EXPORTS: dict[str, Evaluator] = {
     "software_supported": software_supported,
     "software_required": software_required,
     "software_standard": software_standard,
-    "software_licensed": software_licensed,
+    "os_standard": os_standard,
     "hardware_supported": hardware_supported,
     "useful_life": useful_life,
 }

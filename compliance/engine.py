@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import cast
 
-from compliance import conditions, conditions_facts, conditions_lifecycle, conditions_vulns
+from compliance import (
+    conditions,
+    conditions_facts,
+    conditions_licences,
+    conditions_lifecycle,
+    conditions_vulns,
+    lookup,
+)
 from compliance.conditions import Evaluator
 from compliance.facts import CiFacts
-from compliance.outcome import Finding, Outcome, Waiver, not_applicable
+from compliance.outcome import Finding, Outcome, Status, Waiver, not_applicable
 from compliance.policy import CONDITIONS, PolicySet, Rule
 
 EVALUATORS: dict[str, Evaluator] = {
@@ -20,6 +28,7 @@ EVALUATORS: dict[str, Evaluator] = {
     **conditions_facts.EXPORTS,
     **conditions_lifecycle.EXPORTS,
     **conditions_vulns.EXPORTS,
+    **conditions_licences.EXPORTS,
 }
 assert set(EVALUATORS) == set(CONDITIONS), "every condition type needs an evaluator"
 
@@ -32,8 +41,16 @@ def applies(rule: Rule, facts: CiFacts) -> bool:
     )
 
 
-def _combine(outcomes: Sequence[Outcome]) -> Outcome:
-    """A definite failure decides; then a missing fact (unknown); then a pass; else n/a."""
+def _combine(rule: Rule, outcomes: Sequence[Outcome]) -> Outcome:
+    """Nothing to judge in any condition: the rule's declared `absent` verdict. Otherwise a
+    definite failure decides; then a missing fact (unknown); then a pass; else n/a."""
+    if outcomes and all(o.empty for o in outcomes):
+        evidence = " | ".join(o.evidence for o in outcomes)
+        # say so when the declared verdict is not what the conditions' own words suggest ("no
+        # IKE SA established" read as a pass); an unknown's evidence already says what is missing
+        if rule.absent != "unknown" and any(o.status != rule.absent for o in outcomes):
+            evidence = "nothing to judge: " + evidence
+        return Outcome(cast(Status, rule.absent), evidence)
     for status in ("fail", "unknown", "pass"):
         chosen = [o.evidence for o in outcomes if o.status == status]
         if chosen:
@@ -60,7 +77,9 @@ def _finding(rule: Rule, facts: CiFacts, outcome: Outcome) -> Finding:
 def _judge(
     rule: Rule, facts: CiFacts, policies: PolicySet, today: dt.date, waiver: Waiver | None
 ) -> Outcome:
-    outcome = _combine([EVALUATORS[c.type](c, facts, policies, today) for c in rule.conditions])
+    outcome = _combine(
+        rule, [EVALUATORS[c.type](c, facts, policies, today) for c in rule.conditions]
+    )
     if outcome.status == "fail" and waiver is not None and waiver.live(today):
         return Outcome(
             "waived",
@@ -98,6 +117,12 @@ def evaluate_all(
     """Every rule on every CI it applies to (rules outside a CI's platform/kind give no finding),
     and on each device the known-vulnerability rule of every advisory naming a product it runs."""
     live = {(w.rule_id, w.ci_type, w.ci_id): w for w in waivers if w.live(today)}
+    facts_list = list(facts_list)
+    if lookup.rules_with_condition(policies, "licence_seats"):
+        # seat use is a fleet-wide count: rank the installs once for every CI
+        policies = policies.with_seat_holders(
+            conditions_licences.seat_holders(facts_list, policies)
+        )
     findings = []
     for facts in facts_list:
         for rule in (*policies.rules, *policies.advisory_rules(facts)):

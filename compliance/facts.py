@@ -61,11 +61,23 @@ class CiFacts:
     host_state: Mapping[str, str] | None = None
     ike_sas: tuple[IkeSa, ...] | None = None
     link_availability_30d: float | None = None  # 0..1, links only
+    # the collectors' recorded failures and skipped parts (Device.last_error): why a fact is missing
+    collection_notes: str = ""
 
     @cached_property
     def config(self) -> ParsedConfig | None:
         """The running-config parsed once, however many rules read it."""
         return None if self.running_config is None else parse(self.running_config)
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """A licence contract as the inventory records it (cmdb LicenseEntitlement)."""
+
+    product: str
+    seats: int | None = None  # None: not counted (a site or campus licence)
+    expires: dt.date | None = None
+    contract: str = ""
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ class ParsedConfig:
     blocks: tuple[Block, ...]
     global_index: dict[str, tuple[str, ...]] = field(repr=False)
     any_index: dict[str, tuple[str, ...]] = field(repr=False)
+    # lines a platform-defaults model added because the running-config hides them
+    supplied: frozenset[str] = frozenset()
 
     def lines(self, scope: str, key: str | None = None) -> tuple[str, ...]:
         """The lines of `scope` ("global" or "any"), only those starting with `key` if given."""
@@ -48,6 +50,19 @@ def _index(lines: list[str]) -> dict[str, tuple[str, ...]]:
     for line in lines:
         grouped.setdefault(line.split(" ", 1)[0], []).append(line)
     return {key: tuple(value) for key, value in grouped.items()}
+
+
+def build(
+    global_lines: list[str], all_lines: list[str], blocks: list[Block], supplied: frozenset[str]
+) -> ParsedConfig:
+    return ParsedConfig(
+        tuple(global_lines),
+        tuple(all_lines),
+        tuple(blocks),
+        _index(global_lines),
+        _index(all_lines),
+        supplied,
+    )
 
 
 def parse(text: str) -> ParsedConfig:
@@ -79,10 +94,4 @@ def parse(text: str) -> ParsedConfig:
             banner_delim = _banner_end(stripped)
     if header is not None:
         blocks.append(Block(header, tuple(children)))
-    return ParsedConfig(
-        tuple(global_lines),
-        tuple(all_lines),
-        tuple(blocks),
-        _index(global_lines),
-        _index(all_lines),
-    )
+    return build(global_lines, all_lines, blocks, frozenset())

@@ -15,8 +15,13 @@ STATUSES: tuple[Status, ...] = ("pass", "fail", "not_applicable", "unknown", "wa
 
 @dataclass(frozen=True)
 class Outcome:
+    """One condition's verdict. `empty`: the condition found nothing to judge (no crypto line,
+    no vty block, no installed product); its status is then only the condition's own default,
+    and when every condition of a rule is empty the rule's declared `absent` decides."""
+
     status: Status
     evidence: str
+    empty: bool = False
 
 
 def passed(evidence: str) -> Outcome:
@@ -33,6 +38,11 @@ def unknown(evidence: str) -> Outcome:
 
 def not_applicable(evidence: str) -> Outcome:
     return Outcome("not_applicable", evidence)
+
+
+def nothing(status: Status, evidence: str) -> Outcome:
+    """Nothing to judge: `status` is the condition's own default (see `Outcome.empty`)."""
+    return Outcome(status, evidence, empty=True)
 
 
 @dataclass(frozen=True)

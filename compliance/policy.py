@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from compliance.catalogue_controls import Source
 from compliance.catalogue_files import load_catalogue, read_toml
 from compliance.catalogue_soa import StatementOfApplicability
+from compliance.facts import Entitlement
+from compliance.platform_defaults import PlatformDefault, load_platform_defaults
 from compliance.policy_catalogue import (
     Category,
     Control,
@@ -58,8 +60,11 @@ class PolicySet:
     # the web overlay the security officer's edits from the CMDB (`with_soa`).
     soa: StatementOfApplicability
     control_sources: Mapping[str, Source] = field(default_factory=dict)
-    entitlements: tuple[str, ...] = ()  # product names of licence entitlements, from the CMDB
+    entitlements: tuple[Entitlement, ...] = ()  # licence contracts, from the CMDB
     source: str = ""
+    platform_defaults: tuple[PlatformDefault, ...] = ()
+    # per licensable product id, the CIs installing it by name (set by evaluate_all)
+    seat_holders: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     _by_id: Mapping[str, Rule] = field(default_factory=dict, repr=False, compare=False)
     # the imported advisories: one VULN:<id> rule each (compliance.policy_vulns)
     advisories: AdvisoryCatalogue | None = field(default=None, repr=False, compare=False)
@@ -80,9 +85,18 @@ class PolicySet:
         """The VULN: rules a device is judged on: advisories naming a product it runs."""
         return [] if self.advisories is None else self.advisories.rules_for(facts)
 
-    def with_entitlements(self, products: Iterable[str]) -> PolicySet:
-        """The same policies plus the licence entitlements recorded in the CMDB."""
-        return dataclasses.replace(self, entitlements=tuple(products))
+    def with_entitlements(self, products: Iterable[str | Entitlement]) -> PolicySet:
+        """The same policies plus the licence entitlements recorded in the CMDB (a bare product
+        name: an entitlement without seat count or expiry)."""
+        return dataclasses.replace(
+            self,
+            entitlements=tuple(
+                p if isinstance(p, Entitlement) else Entitlement(p) for p in products
+            ),
+        )
+
+    def with_seat_holders(self, holders: Mapping[str, tuple[str, ...]]) -> PolicySet:
+        return dataclasses.replace(self, seat_holders=holders)
 
     def with_soa(self, soa: StatementOfApplicability) -> PolicySet:
         """The same policies with another Statement of Applicability (the seed plus edits)."""
@@ -115,6 +129,8 @@ def load_policies(directory: str | Path) -> PolicySet:
             classes += more_classes
             costs.update(more_costs)
     licensable = load_licensable(str(root / "licenses.toml"), read_toml(root / "licenses.toml"))
+    defaults_file = root / "platform-defaults.toml"
+    defaults = load_platform_defaults(str(defaults_file), read_toml(defaults_file))
     rules_file = str(root / "rules.toml")
     data = read_toml(root / "rules.toml")
     top = Reader(rules_file, "top level", data)
@@ -146,6 +162,7 @@ def load_policies(directory: str | Path) -> PolicySet:
         catalogue.soa,
         catalogue.controls.sources,
         source=str(root),
+        platform_defaults=defaults,
         _by_id=by_id,
     )
 

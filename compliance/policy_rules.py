@@ -5,6 +5,7 @@ the field and what was expected; `compliance.policy` loads the whole set.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from compliance.policy_reader import Reader
 SEVERITIES = ("critical", "high", "medium", "low")
 CI_TYPES = ("device", "link")
 SCOPES = ("global", "any")
+# What a rule gives when none of its conditions finds anything to judge (docs/rules-contract.md)
+ABSENT = ("pass", "fail", "unknown", "not_applicable")
 # The closed set of condition types: required fields, optional fields.
 CONDITIONS: dict[str, tuple[set[str], set[str]]] = {
     "config_has": ({"patterns"}, {"scope", "ignore_case"}),
@@ -23,11 +26,15 @@ CONDITIONS: dict[str, tuple[set[str], set[str]]] = {
     "config_count": ({"pattern", "min"}, {"scope", "ignore_case"}),
     "config_lines_match": ({"select", "require"}, {"scope", "none", "ignore_case"}),
     "config_numbers": ({"select"}, {"scope", "min", "max", "none"}),
-    "every_block": ({"block", "require"}, {"near", "number_min", "number_max", "none"}),
+    "every_block": (
+        {"block", "require"},
+        {"near", "number_min", "number_max", "none", "where", "override"},
+    ),
     "fact_equals": ({"fact", "value"}, set()),
     "fact_min": ({"fact", "min"}, set()),
     "fact_max": ({"fact", "max"}, set()),
     "fact_excludes": ({"fact", "patterns"}, set()),
+    "fact_includes": ({"fact", "patterns"}, set()),
     "fact_nonempty": ({"fact"}, {"requires_seen"}),
     "max_age_days": ({"fact", "days"}, set()),
     "sa_all": ({"field"}, {"require", "min"}),
@@ -37,6 +44,8 @@ CONDITIONS: dict[str, tuple[set[str], set[str]]] = {
     "software_standard": (set(), {"categories"}),
     "software_required": ({"category"}, set()),
     "software_licensed": (set(), set()),
+    "licence_seats": (set(), set()),
+    "os_standard": (set(), set()),
     "hardware_supported": (set(), set()),
     "useful_life": (set(), set()),
     "advisory": ({"value"}, set()),  # value: an advisory id; see compliance.policy_vulns
@@ -54,6 +63,7 @@ SA_FIELDS = ("ike_version", "status", "encryption", "integrity", "dh_group", "li
 _LEADING_WORD = re.compile(r"^\^([A-Za-z0-9][A-Za-z0-9_-]*)(?:$|\$| |\\s)")
 
 
+@functools.lru_cache(maxsize=1024)  # asked once per line-selecting condition per CI
 def leading_word(pattern: re.Pattern[str]) -> str | None:
     """The literal first word an anchored pattern needs ("^ntp server " -> "ntp"), if any."""
     # IOS prints its keywords in lower case, so a case-blind pattern keeps its (lower-case) word.
@@ -77,6 +87,8 @@ class Condition:
     require: re.Pattern[str] | None = None
     near: re.Pattern[str] | None = None
     block: re.Pattern[str] | None = None
+    where: re.Pattern[str] | None = None  # every_block: only blocks with a child matching it
+    override: re.Pattern[str] | None = None  # every_block: a global line that covers all
     value: str = ""
     minimum: float | None = None
     maximum: float | None = None
@@ -90,6 +102,9 @@ class Condition:
 
 @dataclass(frozen=True)
 class Rule:
+    """One rule. `title` and `remediation` are the English texts (title_en, remediation_en)
+    that existing callers read; `text(field, language)` gives either language."""
+
     id: str
     title: str
     ci_types: tuple[str, ...]
@@ -101,6 +116,18 @@ class Rule:
     source: str
     remediation: str
     conditions: tuple[Condition, ...]
+    absent: str = "unknown"  # the verdict when no condition finds anything to judge
+    title_es: str = ""
+    remediation_es: str = ""
+    benchmark: tuple[str, ...] = ()  # CIS / STIG ids
+    hardening: bool = False  # a configuration-hardening check: maps to 2022 8.9
+
+    def text(self, field: str, language: str = "es") -> str:
+        """`title` or `remediation` in `language` ("es" or "en"); English when Spanish lacks it."""
+        english = str(getattr(self, field))
+        if language.lower().startswith("es"):
+            return str(getattr(self, f"{field}_es")) or english
+        return english
 
 
 def _condition(r: Reader, known_categories: set[str]) -> Condition:
@@ -124,7 +151,7 @@ def _condition(r: Reader, known_categories: set[str]) -> Condition:
     if "pattern" in r.table:
         values["patterns"] = (r.regex("pattern", icase),)
     values["keys"] = tuple(leading_word(p) for p in values.get("patterns", ()))
-    for key in ("select", "require", "near", "block"):
+    for key in ("select", "require", "near", "block", "where", "override"):
         if key in r.table:
             values[key] = r.regex(key, icase)
     if "value" in r.table:
@@ -153,6 +180,41 @@ def _condition(r: Reader, known_categories: set[str]) -> Condition:
     return Condition(**values)
 
 
+_RULE_KEYS = {
+    "id",
+    "title_en",
+    "title_es",
+    "ci_types",
+    "platforms",
+    "kinds",
+    "severity",
+    "controls_2013",
+    "controls_2022",
+    "source",
+    "benchmark",
+    "hardening",
+    "absent",
+    "remediation_en",
+    "remediation_es",
+    "condition",
+}
+
+
+def _checked_controls(
+    r: Reader, controls: tuple[Mapping[str, Control], Mapping[str, Control]]
+) -> None:
+    for key, catalogue in (("controls_2013", controls[0]), ("controls_2022", controls[1])):
+        for control in r.str_list(key, required=True):
+            if control not in catalogue:
+                raise r.error(key, f"control ids of controls.toml ({control!r} is unknown)")
+    if r.flag("hardening") and "8.9" not in r.str_list("controls_2022", True):
+        raise r.error(
+            "controls_2022", "8.9 (configuration management) among them: a hardening rule"
+        )
+    if r.flag("hardening") and not r.str_list("benchmark"):
+        raise r.error("benchmark", "the CIS / STIG ids of a hardening rule")
+
+
 def read_rule(
     file: str,
     table: Mapping[str, Any],
@@ -161,29 +223,14 @@ def read_rule(
 ) -> Rule:
     """One `[[rule]]` table, its controls checked against both catalogues."""
     r = Reader(file, f"rule {table.get('id', '?')}", table)
-    r.check_keys(
-        {
-            "id",
-            "title",
-            "ci_types",
-            "platforms",
-            "kinds",
-            "severity",
-            "controls_2013",
-            "controls_2022",
-            "source",
-            "remediation",
-            "condition",
-        }
-    )
-    for key, catalogue in (("controls_2013", controls[0]), ("controls_2022", controls[1])):
-        for control in r.str_list(key, required=True):
-            if control not in catalogue:
-                raise r.error(key, f"control ids of controls.toml ({control!r} is unknown)")
+    r.check_keys(_RULE_KEYS)
+    _checked_controls(r, controls)
     ci_types = r.str_list("ci_types") or ("device",)
     for ci_type in ci_types:
         if ci_type not in CI_TYPES:
             raise r.error("ci_types", "a list of " + ", ".join(CI_TYPES))
+    if "absent" not in r.table:
+        raise r.error("absent", "what absence means for this rule: one of " + ", ".join(ABSENT))
     conditions = []
     for index, table_c in enumerate(r.tables("condition"), start=1):
         where = f"{r.where} condition {index}"
@@ -192,7 +239,7 @@ def read_rule(
         raise r.error("condition", "at least one [[rule.condition]]")
     return Rule(
         r.text("id"),
-        r.text("title"),
+        r.text("title_en"),
         ci_types,
         r.str_list("platforms"),
         r.str_list("kinds"),
@@ -200,6 +247,11 @@ def read_rule(
         r.str_list("controls_2013", True),
         r.str_list("controls_2022", True),
         r.text("source"),
-        r.text("remediation"),
+        r.text("remediation_en"),
         tuple(conditions),
+        absent=r.choice("absent", ABSENT),
+        title_es=r.text("title_es"),
+        remediation_es=r.text("remediation_es"),
+        benchmark=r.str_list("benchmark"),
+        hardening=r.flag("hardening"),
     )

@@ -141,6 +141,12 @@ WIN_NONSTANDARD: tuple[Software, ...] = (
 )
 # licensable product with no entitlement in the inventory (LIC-01)
 WIN_UNLICENSED: Software = ("AutoCAD 2025 - English", "25.0.58.0", "Autodesk")
+# licensed products whose entitlement is expired (LIC-01, odd variant) or has no seats (LIC-02)
+WIN_EXPIRED: Software = ("Microsoft Visio Professional 2021", "16.0.14332.20447",
+                         "Microsoft Corporation")
+WIN_OVER_SEATS: Software = ("Microsoft Project Professional 2021", "16.0.14332.20447",
+                            "Microsoft Corporation")
+EXPIRED_ON = "2025-12-31"
 # products the inventory declares entitlements for
 LICENSED_PRODUCTS = ("Microsoft Office LTSC Standard 2024", "Microsoft SQL Server 2022")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from lab import ios, vpn
+from lab import ios, ios_ssh, vpn
 from lab.model import Device
 
 ReadLine = Callable[[], Awaitable[str]]
@@ -20,7 +20,7 @@ Write = Callable[[str], None]
 
 PRIVILEGED = ("show running-config", "show crypto ikev2 sa", "show crypto ikev2 sa detailed")
 COMMANDS = (
-    "show version", "show inventory", "show running-config", "show crypto ikev2 sa",
+    "show version", "show inventory", "show ip ssh", "show running-config", "show crypto ikev2 sa",
     "show crypto ikev2 sa detailed", "show clock", "show privilege", "terminal length",
     "terminal width", "terminal no monitor", "enable", "disable", "exit", "logout", "quit",
 )
@@ -78,6 +78,8 @@ def output(session: Session, command: str, args: list[str]) -> str | None:
                                         f"{device.variant % 60} minutes")
     if command == "show inventory":
         return ios.show_inventory(device)
+    if command == "show ip ssh":
+        return ios_ssh.show_ip_ssh(device)
     if command == "show running-config":
         return ios.running_config(device, session.community, session.enable_secret)
     if command.startswith("show crypto ikev2 sa"):

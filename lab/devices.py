@@ -119,8 +119,12 @@ def windows_software(rng: random.Random, violations: list[str], variant: int) ->
         items.append(catalog.WIN_BROWSERS_OK[1])
     if std and not old_browser:
         items.append(catalog.WIN_NONSTANDARD[0])
-    if "LIC-01" in violations:
-        items.append(catalog.WIN_UNLICENSED)
+    if "LIC-01" in violations:  # one that expired, and (even variants) one with none at all
+        items.append(catalog.WIN_EXPIRED)
+        if variant % 2 == 0:
+            items.append(catalog.WIN_UNLICENSED)
+    if "LIC-02" in violations:
+        items.append(catalog.WIN_OVER_SEATS)
     return [SoftwareItem(*item) for item in items]
 
 

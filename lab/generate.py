@@ -18,7 +18,7 @@ from lab.advisories import advisories_of
 from lab.model import Device
 from lab.plan_units import kept_slots
 from lab.sites import Network, Site
-from lab.violations import seed_violations
+from lab.violations import describe_cases, seed_violations
 
 REFERENCE_DATE = dt.date(2026, 12, 1)
 V3_REGION = "SUR"  # the region polled with SNMPv3 authPriv, so both versions are exercised
@@ -121,6 +121,7 @@ def _fill(device: Device, slot: Slot, site: Site, rng: random.Random) -> None:
     device.declared_serial = device.serial if rng.random() < 0.7 else ""
     if device.platform in ("linux", "windows"):  # servers report no ENTITY-MIB: the inventory must
         device.declared_serial = device.serial
+    describe_cases(device)
 
 
 def _pick_hw(device: Device, site: Site, rng: random.Random) -> catalog.HardwareModel:
@@ -184,6 +185,8 @@ def _fill_server(device: Device, rng: random.Random, year: int) -> None:
         device.software = devices.windows_software(rng, device.violations, device.variant)
         if "SW-AV-01" in device.violations and device.variant % 2:
             device.violations = sorted({*device.violations, "SW-STD-01"})  # old AV: below minimum
+        elif "SW-AV-01" in device.violations:  # no antivirus at all: no engine runs either
+            device.violations = sorted({*device.violations, "SW-AV-02"})
     else:
         device.sys_object_id = "1.3.6.1.4.1.8072.3.2.10"
         device.software = devices.linux_software(release.family, release.kernel)

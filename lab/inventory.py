@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from lab.catalog import WIN_DB_EOL, WIN_OFFICE_EOL
+from lab.catalog import EXPIRED_ON, WIN_DB_EOL, WIN_EXPIRED, WIN_OFFICE_EOL, WIN_OVER_SEATS
 from lab.generate import REFERENCE_DATE
 from lab.model import Device
 from lab.sites import Network
@@ -35,7 +35,8 @@ def _table(name: str, values: dict[str, Any], bare: tuple[str, ...] = ()) -> str
 
 
 def licences(devices: list[Device]) -> list[dict[str, Any]]:
-    """Entitlements for every licensable product installed, except the LIC-01 violations."""
+    """Entitlements for every licensable product installed, except the LIC-01 violations; an
+    expired one for the expired-licence case and a zero-seat one for LIC-02."""
     installs: Counter[str] = Counter()
     for device in devices:
         if device.platform == "windows":
@@ -45,9 +46,15 @@ def licences(devices: list[Device]) -> list[dict[str, Any]]:
                                      "Kaspersky Endpoint Security", "ESET Endpoint Security")):
                 installs[item.name] += 1
     old = {WIN_OFFICE_EOL[0], WIN_DB_EOL[0]}
-    return [{"product": product, "seats": count + 5,
-             "contract": "CP-2014-007" if product in old else "CP-2025-014",
-             "expires": "2028-12-31"} for product, count in sorted(installs.items())]
+    entitlements = [{"product": product, "seats": count + 5,
+                     "contract": "CP-2014-007" if product in old else "CP-2025-014",
+                     "expires": "2028-12-31"} for product, count in sorted(installs.items())]
+    # the expired-licence case (LIC-01) and a contract whose seats are all taken (LIC-02)
+    entitlements.append({"product": WIN_EXPIRED[0], "seats": 10, "contract": "CP-2022-031",
+                         "expires": EXPIRED_ON})
+    entitlements.append({"product": WIN_OVER_SEATS[0], "seats": 0, "contract": "CP-2025-090",
+                         "expires": "2028-12-31"})
+    return entitlements
 
 
 def render_inventory(network: Network, creds: list[dict[str, Any]], devices: list[Device],

@@ -10,7 +10,9 @@ import base64
 import hashlib
 
 from lab import vpn
+from lab.ios_ssh import algorithm_lines as ssh_algorithm_lines
 from lab.model import Device
+from lab.violations import NO_CRYPTO, PAD_ON, SOURCE_ROUTE_ON
 
 MGMT_ACL = "access-list 99 permit 10.10.0.0 0.0.255.255"
 _TRAINS = {"16.12": "Gibraltar", "17.3": "Amsterdam", "17.6": "Bengaluru", "17.9": "Cupertino",
@@ -23,6 +25,12 @@ def type9(secret: str, salt: str) -> str:
     alphabet = bytes.maketrans(b"+/", b"./")
     text = base64.b64encode(digest).translate(alphabet).decode().rstrip("=")
     return f"$9${salt[:14]}${text[:43]}"
+
+
+def type5(secret: str, salt: str) -> str:
+    """A stable MD5-crypt looking `secret 5` string (the weak type NET-PWD-03 flags)."""
+    digest = hashlib.md5((salt + secret).encode()).hexdigest()
+    return f"$1${salt[:4]}${digest[:22]}"
 
 
 def type7(secret: str) -> str:
@@ -99,46 +107,89 @@ def running_config(device: Device, community: str, enable_secret: str) -> str:
              "service timestamps debug datetime msec",
              "service timestamps log datetime msec localtime show-timezone"]
     lines += [] if "NET-PWD-02" in bad else ["service password-encryption"]
-    lines += ["no service pad", "!", f"hostname {device.hostname}", "!", "boot-start-marker",
-              "boot-end-marker", "!", "logging buffered 64000 informational"]
-    weak_pwd = "NET-PWD-01" in bad
-    if weak_pwd and device.variant % 2 == 0:
-        lines.append(f"enable password 7 {type7(enable_secret)}")
-    else:
-        lines.append(f"enable secret 9 {type9(enable_secret, device.hostname)}")
-    lines.append(f"username admin privilege 15 secret 9 {type9('admin' + enable_secret, 'adm')}")
-    if weak_pwd and device.variant % 2:
-        lines.append(f"username soporte privilege 15 password 7 {type7(device.hostname)}")
-    if "NET-AAA-01" in bad:
-        lines += ["no aaa new-model"]
-    else:
-        lines += ["aaa new-model", "!", "aaa authentication login default local",
-                  "aaa authorization exec default local", "!", "aaa session-id common"]
+    keepalives = ["service tcp-keepalives-in", "service tcp-keepalives-out"]
+    lines += [] if "NET-SVC-03" in bad else keepalives
+    # a hidden default: PAD is on unless the configuration says 'no service pad'
+    lines += [] if PAD_ON in device.cases else ["no service pad"]
+    lines += ["!", f"hostname {device.hostname}", "!", "boot-start-marker", "boot-end-marker", "!"]
+    lines += [] if "NET-LOG-04" in bad else ["logging buffered 64000 informational"]
+    lines += ["logging trap warnings"] if "NET-LOG-03" in bad else []  # informational: default
+    lines += _accounts(device, enable_secret)
     lines += ["clock timezone PET -5 0", "!", "ip domain name red.gob.pe"]
     lines += [] if "NET-LCK-01" in bad else ["login block-for 120 attempts 3 within 60"]
     lines += [] if "NET-LOG-02" in bad else ["login on-failure log", "login on-success log"]
     lines += ["!"]
-    if device.kind == "vpn_gateway":
+    if device.kind == "vpn_gateway" and NO_CRYPTO not in device.cases:
         lines += vpn.crypto_config(device, enable_secret)
     lines += _interfaces(device)
-    lines += ["ip forward-protocol nd"]
-    lines += ["ip http server"] if "NET-SVC-01" in bad else ["no ip http server"]
-    lines += ["no ip http secure-server", "!"]
-    lines += [] if "NET-SSH-01" in bad else ["ip ssh version 2"]
-    lines += ["ip ssh time-out 60", "!", MGMT_ACL, "!"]
+    lines += _services(device)
     if "NET-LOG-01" not in bad:
         lines += ["logging host 10.10.1.20", "logging host 10.10.1.21"]
+    lines += [] if "NET-LOG-04" in bad else ["logging source-interface Vlan10"]
     lines += _snmp(device, community)
     lines += [] if "NET-BAN-01" in bad else [
         "banner login ^C", "Acceso restringido a personal autorizado.",
         "Toda actividad es registrada y monitoreada.", "^C"]
     lines += _lines(device)
-    if "NET-NTP-01" not in bad:
-        lines += ["ntp server 10.10.1.10", "ntp server 10.10.1.11 prefer"]
-    lines += ["!", "end", ""]
+    lines += _ntp_archive(device, enable_secret)
     lines = _apply_edits(device, lines)
     text = "\n".join(lines)
     return text.replace("{size}", str(len(text)))
+
+
+def _accounts(device: Device, enable_secret: str) -> list[str]:
+    bad, lines = device.violations, []
+    weak_pwd = "NET-PWD-01" in bad
+    if weak_pwd and device.variant % 2 == 0:
+        lines.append(f"enable password 7 {type7(enable_secret)}")
+    elif "NET-PWD-03" in bad:
+        lines.append(f"enable secret 5 {type5(enable_secret, device.hostname)}")
+    else:
+        lines.append(f"enable secret 9 {type9(enable_secret, device.hostname)}")
+    admin = "admin" + enable_secret
+    if "NET-PWD-03" in bad:  # MD5 (type 5) hashes, for the enable secret and the local user
+        lines.append(f"username admin privilege 15 secret 5 {type5(admin, 'adm')}")
+    else:
+        lines.append(f"username admin privilege 15 secret 9 {type9(admin, 'adm')}")
+    if weak_pwd and device.variant % 2:
+        lines.append(f"username soporte privilege 15 password 7 {type7(device.hostname)}")
+    if "NET-AAA-01" in bad:
+        return [*lines, "no aaa new-model"]
+    lines += ["aaa new-model", "!", "aaa authentication login default local",
+              "aaa authorization exec default local"]
+    if "NET-AAA-02" not in bad:
+        lines += ["aaa accounting exec default start-stop group tacacs+",
+                  "aaa accounting commands 15 default start-stop group tacacs+"]
+    return [*lines, "!", "aaa session-id common"]
+
+
+def _services(device: Device) -> list[str]:
+    """HTTP, BOOTP, source routing and SSH: what IOS prints only when it differs from default."""
+    bad = device.violations
+    lines = ["ip forward-protocol nd"]
+    http = "NET-SVC-01" in bad and PAD_ON not in device.cases
+    lines += ["ip http server"] if http else ["no ip http server"]
+    lines += ["no ip http secure-server", "no ip bootp server"]
+    lines += [] if SOURCE_ROUTE_ON in device.cases else ["no ip source-route"]
+    lines += ["!"] + ([] if "NET-SSH-01" in bad else ["ip ssh version 2"])
+    # 120 s, the default, is not printed: the seeded violation simply leaves it out
+    lines += [] if "NET-SSH-04" in bad else ["ip ssh time-out 60"]
+    return [*lines, *ssh_algorithm_lines(device), "!", MGMT_ACL, "!"]
+
+
+def _ntp_archive(device: Device, enable_secret: str) -> list[str]:
+    bad, lines = device.violations, []
+    if "NET-NTP-02" not in bad:
+        key = type7("ntp" + enable_secret)
+        lines += [f"ntp authentication-key 1 hmac-sha2-256 {key} 7", "ntp authenticate",
+                  "ntp trusted-key 1"]
+    if "NET-NTP-01" not in bad:
+        key_ref = "" if "NET-NTP-02" in bad else " key 1"
+        lines += [f"ntp server 10.10.1.10{key_ref}", f"ntp server 10.10.1.11{key_ref} prefer"]
+    if "NET-ARC-01" not in bad:
+        lines += ["!", "archive", " log config", "  logging enable",
+                  "  notify syslog contenttype plaintext", "  hidekeys"]
+    return [*lines, "!", "end", ""]
 
 
 def _apply_edits(device: Device, lines: list[str]) -> list[str]:
@@ -167,13 +218,17 @@ def _snmp(device: Device, community: str) -> list[str]:
 def _lines(device: Device) -> list[str]:
     bad = device.violations
     lines = ["!", "line con 0", " exec-timeout 5 0", " logging synchronous", " stopbits 1"]
+    if device.model.startswith("ISR"):  # routers have an aux port; switches do not
+        lines += ["line aux 0"] + ([] if "NET-VTY-03" in bad else [" no exec"])
+        lines += [" transport input none"]
     for first, last in ((0, 4), (5, 15)):
         lines.append(f"line vty {first} {last}")
         second = first == 5
         if not ("NET-VTY-02" in bad and second):
             lines.append(" access-class 99 in")
-        lines.append(" exec-timeout 0 0" if "NET-TMO-01" in bad and not second
-                     else " exec-timeout 10 0")
+        if "NET-TMO-01" in bad and not second:
+            lines.append(" exec-timeout 0 0")
+        # 'exec-timeout 10 0' is the default: IOS does not print it (a hidden default that passes)
         if "NET-VTY-01" in bad and not second:
             lines.append(" transport input all" if device.variant % 2 else
                          " transport input telnet ssh")
@@ -204,6 +259,8 @@ def _interfaces(device: Device) -> list[str]:
                       " spanning-tree portfast"]
         elif iface.alias == "WAN-OPERADOR":
             lines.append(f" ip address 198.51.100.{site_octet} 255.255.255.0")
+            # CDP runs on every interface unless disabled: the seeded case just leaves it out
+            lines += [] if "NET-CDP-01" in device.violations else [" no cdp enable"]
         else:
             lines.append(f" ip address 10.20.{site_octet}.{iface.index} 255.255.255.0")
         lines.append("!")

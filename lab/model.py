@@ -56,6 +56,9 @@ class Device:
     interfaces: list[Interface] = field(default_factory=list)
     software: list[SoftwareItem] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
+    # how a violation shows when it is not a plain wrong line: "hidden default: …", "nothing to
+    # judge: …", "expired licence: …" (docs/rules-contract.md, "Violation classes")
+    cases: list[str] = field(default_factory=list)
     # `lab edit`: lines added to / removed from the generated running-config
     config_added: list[str] = field(default_factory=list)
     config_removed: list[str] = field(default_factory=list)

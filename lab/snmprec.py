@@ -138,12 +138,30 @@ def _host_resources(device: Device, uptime: int, rng: random.Random) -> list[Rec
                  (f"{HR}.2.3.1.5.{n}", "2", str(units)),
                  (f"{HR}.2.3.1.6.{n}", "2", str(int(units * rng.uniform(0.2, 0.85))))]
     recs += [(f"{HR}.6.1.0", "67", str(uptime // 2))]
+    if windows:
+        for pid, name in windows_processes(device):
+            recs += [_str(f"{HR}.4.2.1.2.{pid}", name)]
     for n, item in enumerate(device.software, start=1):
         recs += [(f"{HR}.6.3.1.1.{n}", "2", str(n)),
                  _str(f"{HR}.6.3.1.2.{n}", installed_name(device, item)),
                  (f"{HR}.6.3.1.3.{n}", "6", "0.0"), (f"{HR}.6.3.1.4.{n}", "2", "4"),
                  (f"{HR}.6.3.1.5.{n}", "4x", "07e8060f0c000000")]  # 2024-06-15 12:00
     return recs
+
+
+# the engine process of each antivirus the lab installs (hrSWRunName as Windows reports it)
+AV_ENGINES = {"Kaspersky": "avp.exe", "ESET": "ekrn.exe", "Defender": "MsMpEng.exe"}
+BASE_PROCESSES = ("System", "smss.exe", "csrss.exe", "wininit.exe", "services.exe", "lsass.exe",
+                  "svchost.exe", "svchost.exe", "spoolsv.exe", "snmp.exe", "explorer.exe")
+
+
+def windows_processes(device: Device) -> list[tuple[int, str]]:
+    """(pid, name) of the running processes; the antivirus engine stops when SW-AV-02 is seeded."""
+    names = list(BASE_PROCESSES)
+    if "SW-AV-02" not in device.violations:
+        names += [engine for vendor, engine in AV_ENGINES.items()
+                  if any(vendor in item.name for item in device.software)]
+    return [(4 + 4 * n, name) for n, name in enumerate(names)]
 
 
 def render(device: Device) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 
 from lab.model import Device
+from lab.violations import NO_CRYPTO
 
 
 def hub_address(device: Device) -> str:
@@ -60,7 +61,9 @@ def tunnel_interface(device: Device) -> list[str]:
     return ["interface Tunnel1", " description VPN-UPLINK",
             f" ip address 172.16.{site}.2 255.255.255.252", " ip mtu 1400",
             " tunnel source GigabitEthernet0/0/0", f" tunnel destination {hub_address(device)}",
-            " tunnel mode ipsec ipv4", " tunnel protection ipsec profile IPSEC-VPN", "!"]
+            " tunnel mode ipsec ipv4",
+            *([] if NO_CRYPTO in device.cases else [" tunnel protection ipsec profile IPSEC-VPN"]),
+            "!"]
 
 
 def _sa_summary(device: Device) -> list[str]:

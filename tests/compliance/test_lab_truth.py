@@ -86,6 +86,32 @@ def test_seeded_violations_fail_and_nothing_else_does(lab_run: Any) -> None:
     assert extra == [], f"precision below 100 %: {len(extra)} false: " + "\n".join(extra[:20])
 
 
+def test_every_violation_class_is_seeded_and_judged_as_the_device_behaves(lab_run: Any) -> None:
+    lab, facts, policies, today = lab_run
+    found = _device_findings(evaluate_all(facts, policies, today))
+    dark = {s["code"] for s in lab.truth["sites"] if s["unreachable"]} | {DARK_SITE}
+    seen = [(d, c) for d in lab.truth["devices"] if d["site"] not in dark for c in d["cases"]]
+    assert {c.split(":")[0] for _, c in seen} >= {
+        "hidden default", "nothing to judge", "expired licence", "over the seats"
+    }
+    needles = {
+        "hidden default: service pad": ("NET-SVC-01", "service pad (platform default"),
+        "hidden default: ip source-route": ("NET-SVC-02", "ip source-route (platform default"),
+        "hidden default: CDP": ("NET-CDP-01", "cdp enable (platform default"),
+        "nothing to judge": ("VPN-ENC-01", "nothing to judge: "),
+        "expired licence": ("LIC-01", "licence entitlement expired on 2025-12-31"),
+        "over the seats": ("LIC-02", "on 0 seat(s) (over the entitlement)"),
+    }
+    for device, case in seen:
+        for prefix, (rule_id, needle) in needles.items():
+            if case.startswith(prefix):
+                finding = found[(device["hostname"], rule_id)]
+                assert finding.status == "fail" and needle in finding.evidence, finding
+    # a default that is compliant passes: IOS never prints 'exec-timeout 10 0'
+    timeouts = [f for (_, rule), f in found.items() if rule == "NET-TMO-01" and f.status == "pass"]
+    assert any("exec-timeout 10 0 (platform default" in f.evidence for f in timeouts)
+
+
 def test_unreachable_site_is_unknown_not_failing(lab_run: Any) -> None:
     lab, facts, policies, today = lab_run
     dark = {s["code"] for s in lab.truth["sites"] if s["unreachable"]} | {DARK_SITE}

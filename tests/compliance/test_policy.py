@@ -42,14 +42,33 @@ def test_shipped_policies_load_with_sources(policies: PolicySet) -> None:
 def test_bad_severity_names_file_rule_and_field(policy_dir: Path) -> None:
     _edit(
         policy_dir / "rules.toml",
-        'id = "NET-PWD-02"\ntitle = "Password encryption service"\n'
+        'id = "NET-PWD-02"\ntitle_en = "Password encryption service"\n'
+        'title_es = "Servicio de cifrado de contraseñas"\n'
         'platforms = ["cisco_ios"]\nseverity = "medium"',
-        'id = "NET-PWD-02"\ntitle = "Password encryption service"\n'
+        'id = "NET-PWD-02"\ntitle_en = "Password encryption service"\n'
+        'title_es = "Servicio de cifrado de contraseñas"\n'
         'platforms = ["cisco_ios"]\nseverity = "urgent"',
     )
     message = _error(policy_dir)
     assert "rules.toml" in message and "rule NET-PWD-02" in message
     assert "field 'severity'" in message and "critical, high, medium, low" in message
+
+
+def test_rule_without_absence_semantics_is_an_error(policy_dir: Path) -> None:
+    _edit(
+        policy_dir / "rules.toml",
+        'absent = "pass"\nbenchmark = ["STIG-R V-215823"',
+        'benchmark = ["STIG-R V-215823"',
+    )
+    message = _error(policy_dir)
+    assert "rule NET-SVC-01" in message and "field 'absent'" in message
+    assert "pass, fail, unknown, not_applicable" in message
+
+
+def test_hardening_rule_must_map_to_configuration_management(policy_dir: Path) -> None:
+    _edit(policy_dir / "rules.toml", 'controls_2022 = ["8.17", "8.9"]', 'controls_2022 = ["8.17"]')
+    message = _error(policy_dir)
+    assert "rule NET-NTP-01" in message and "field 'controls_2022'" in message and "8.9" in message
 
 
 def test_unknown_condition_type_is_an_error(policy_dir: Path) -> None:
@@ -64,7 +83,7 @@ def test_unknown_condition_type_is_an_error(policy_dir: Path) -> None:
 
 
 def test_unknown_control_id_is_an_error(policy_dir: Path) -> None:
-    _edit(policy_dir / "rules.toml", 'controls_2022 = ["8.17"]', 'controls_2022 = ["8.99"]')
+    _edit(policy_dir / "rules.toml", 'controls_2022 = ["8.17", "8.9"]', 'controls_2022 = ["8.99"]')
     message = _error(policy_dir)
     assert "rule NET-NTP-01" in message and "field 'controls_2022'" in message and "8.99" in message
 

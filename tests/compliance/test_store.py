@@ -75,6 +75,9 @@ def _populate(s: Session) -> None:
         os_version="16.04",
         last_seen=NOW,
         sshd={"PermitRootLogin": "yes"},
+        # what the SSH collector recorded on the poll run: the reason must reach the finding
+        last_error="ssh partial: auditd: 'systemctl is-active': unexpected output "
+        "'System has not been booted with systemd as init system (PID 1).'",
         host_state={"firewall": "active"},
     )
     unseen = Device(
@@ -153,7 +156,7 @@ def test_facts_from_cmdb(engine: Engine, policies: PolicySet) -> None:
     assert server.software is not None and server.software[0].name.startswith("Microsoft Visio")
     assert facts["link:NOR-EP-01"].link_availability_30d == pytest.approx(0.95)
     assert facts["link:NOR-EP-02"].link_availability_30d is None
-    assert products == ["Microsoft Office LTSC Standard 2024"]
+    assert [(e.product, e.seats) for e in products] == [("Microsoft Office LTSC Standard 2024", 10)]
 
     statuses = {
         (f.ci_name, f.rule_id): f.status
@@ -164,6 +167,14 @@ def test_facts_from_cmdb(engine: Engine, policies: PolicySet) -> None:
     assert statuses[("nor-ep-02-sw01", "NET-VTY-01")] == "unknown"
     assert statuses[("nor-ep-01-srv01", "LNX-SSH-01")] == "fail"
     assert statuses[("nor-ep-01-srv01", "LNX-AUD-01")] == "unknown"
+    audit = next(
+        f
+        for f in evaluate_all([facts["nor-ep-01-srv01"]], policies, NOW.date())
+        if f.rule_id == "LNX-AUD-01"
+    )
+    assert "host state has no 'auditd'" in audit.evidence
+    assert "has not been booted with systemd" in audit.evidence  # the collector's reason
+    assert "fix: the host must run systemd" in audit.evidence
     assert statuses[("nor-ep-01-srv01", "OS-EOL-01")] == "fail"
     assert statuses[("nor-ep-01-srv01", "LIC-01")] == "fail"
     assert statuses[("link:NOR-EP-01", "AVL-LINK-01")] == "fail"
