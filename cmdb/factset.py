@@ -18,6 +18,7 @@ from cmdb.availability import availability
 from cmdb.models import (
     ConfigSnapshot,
     Device,
+    DiscoveredDevice,
     InstalledSoftware,
     LicenseEntitlement,
     Link,
@@ -193,10 +194,41 @@ def link_facts(session: Session, now: dt.datetime) -> list[CiFacts]:
     ]
 
 
+def discovered_facts(session: Session) -> list[CiFacts]:
+    """Each discovered device still pending a decision: an asset nobody registered."""
+    rows = session.execute(
+        select(DiscoveredDevice, Site.code, Region.code)
+        .join(Site, DiscoveredDevice.site_id == Site.id)
+        .join(Region, Site.region_id == Region.id)
+        .where(DiscoveredDevice.status == "new")
+        .order_by(DiscoveredDevice.id)
+    )
+    facts = []
+    for record, site_code, region_code in rows:
+        what = " ".join(x for x in (record.vendor, record.os_name, record.os_version) if x)
+        seen = f"absent: {record.address} seen by {', '.join(record.seen_by or [])}"
+        seen += f" since {record.first_seen:%Y-%m-%d %H:%M} UTC"
+        seen += f" ({what})" if what else ""
+        facts.append(
+            CiFacts(
+                ci_type="discovered",
+                ci_id=record.id,
+                name=record.address,
+                site_code=site_code,
+                region_code=region_code,
+                kind=record.device_class or "unknown",
+                site_id=record.site_id,
+                discovery=seen,
+            )
+        )
+    return facts
+
+
 def load_facts(session: Session, now: dt.datetime | None = None) -> list[CiFacts]:
-    """Every device to judge and every site link, as the engine reads them (`now`: naive UTC)."""
+    """Every device to judge, every site link and every pending discovered device, as the
+    engine reads them (`now`: naive UTC)."""
     at = now or utcnow()
-    return device_facts(session) + link_facts(session, at)
+    return device_facts(session) + link_facts(session, at) + discovered_facts(session)
 
 
 def entitlement_products(session: Session) -> list[str]:

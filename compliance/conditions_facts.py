@@ -31,12 +31,14 @@ def read_fact(name: str, facts: CiFacts) -> tuple[Any, str]:
         "config.last_confirmed": facts.config_confirmed,
         "device.last_seen": facts.last_seen,
         "link.availability_30d": facts.link_availability_30d,
+        "discovered.inventory": facts.discovery,
     }[name]
     if value is None:
         return None, {
             "config.last_confirmed": "no configuration snapshot",
             "device.last_seen": "never seen by a collector",
             "link.availability_30d": "link never probed",
+            "discovered.inventory": "not a discovered device",
         }[name]
     return value, label
 

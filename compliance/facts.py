@@ -38,7 +38,7 @@ class IkeSa:
 
 @dataclass(frozen=True, eq=False)
 class CiFacts:
-    ci_type: str  # device | link
+    ci_type: str  # device | link | discovered
     ci_id: int
     name: str  # hostname, or "link:<site code>"
     site_code: str
@@ -61,6 +61,9 @@ class CiFacts:
     host_state: Mapping[str, str] | None = None
     ike_sas: tuple[IkeSa, ...] | None = None
     link_availability_30d: float | None = None  # 0..1, links only
+    # discovered devices only: what discovery saw of an address no CI holds ("127.1.3.50 seen
+    # by icmp, snmp …"); adopted and ignored ones are not judged
+    discovery: str | None = None
 
     @cached_property
     def config(self) -> ParsedConfig | None:

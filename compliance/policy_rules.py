@@ -14,7 +14,7 @@ from compliance.policy_catalogue import Control
 from compliance.policy_reader import Reader
 
 SEVERITIES = ("critical", "high", "medium", "low")
-CI_TYPES = ("device", "link")
+CI_TYPES = ("device", "link", "discovered")
 SCOPES = ("global", "any")
 # The closed set of condition types: required fields, optional fields.
 CONDITIONS: dict[str, tuple[set[str], set[str]]] = {
@@ -47,6 +47,7 @@ FACTS = {
     "device.serial",
     "device.model",
     "link.availability_30d",
+    "discovered.inventory",
 }
 FACT_PREFIXES = ("sshd.", "host_state.")
 SA_FIELDS = ("ike_version", "status", "encryption", "integrity", "dh_group", "lifetime_s", "pfs")

@@ -172,12 +172,22 @@ def restore(ctx: click.Context, site: str | None, state_dir: str | None) -> None
 @click.option("--install", multiple=True, metavar="NAME=VERSION", help="Install a product.")
 @click.option("--uninstall", multiple=True, metavar="NAME", help="Remove a product.")
 @click.option("--serial", default=None, help="Report this serial number (hardware swap).")
+@click.option("--unplug", default=None, metavar="PORT",
+              help="Remove the cable on DEVICE's PORT (both ends lose the neighbour).")
 @state_option
 @click.pass_context
 def edit(ctx: click.Context, device: str, add_line: tuple[str, ...],
          remove_line: tuple[str, ...], os_version: str | None, install: tuple[str, ...],
-         uninstall: tuple[str, ...], serial: str | None, state_dir: str | None) -> None:
+         uninstall: tuple[str, ...], serial: str | None, unplug: str | None,
+         state_dir: str | None) -> None:
     """Change DEVICE so that the next collection sees it (change detection)."""
+    if unplug:
+        try:
+            cable = _lab(ctx, state_dir).unplug(device, unplug)
+        except LabError as exc:
+            _fail(exc)
+        click.echo(f"unplugged {cable.a} {cable.a_port} <-> {cable.b} {cable.b_port}")
+        return
     bad = [item for item in install if "=" not in item]
     if bad:
         _fail(LabError(f"--install {bad[0]!r}: expected NAME=VERSION"))

@@ -20,7 +20,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
+from atalaya.jobs.discovery import Advance, Result, Work, discover, discovery_targets, store
 from atalaya.jobs.groups import regions_key
+from atalaya.jobs.scope import Scope
 from atalaya.settings import CollectSettings, Settings
 from cmdb.ingest import finish_run, ingest_device_facts, ingest_probe_samples, start_run
 from cmdb.models import PollRun
@@ -39,18 +41,8 @@ REACHABILITY_FANOUT = 8
 # The software pass walks hundreds of hrSWInstalledTable rows: give it twice the deadline.
 SOFTWARE_DEADLINE_FACTOR = 2.0
 
-Result = DeviceFacts | ProbeSample
 # progress(loop, done, total): called with done=0 when the loop's targets are known
 Progress = Callable[[str, int, int], None]
-Advance = Callable[[Result], None]
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which part of the network a run covers (empty: all of it)."""
-
-    regions: Sequence[str] | None = None
-    sites: Sequence[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -58,29 +50,40 @@ class Loop:
     """One collection loop: where its targets come from, how it polls, how it stores."""
 
     name: str
-    targets: Callable[[Session, Scope, SecretResolver], list[Target]]
-    collect: Callable[[CollectSettings, list[Target], Advance], list[Result]]
+    targets: Callable[[Session, Scope, SecretResolver, CollectSettings], list[Work]]
+    collect: Callable[[CollectSettings, list[Work], Advance], list[Result]]
     ingest: Callable[[Session, list[Result], dt.datetime], list[Result]]
 
 
 # -- targets -----------------------------------------------------------------------------
-def _reachability_targets(s: Session, scope: Scope, secret: SecretResolver) -> list[Target]:
+def _reachability_targets(
+    s: Session, scope: Scope, secret: SecretResolver, _conf: CollectSettings
+) -> list[Work]:
     devices = load_targets(s, secret, scope.regions, scope.sites)
-    return devices + load_link_probes(s, scope.regions, scope.sites)
+    return [*devices, *load_link_probes(s, scope.regions, scope.sites)]
 
 
-def _snmp_targets(s: Session, scope: Scope, secret: SecretResolver) -> list[Target]:
+def _snmp_targets(
+    s: Session, scope: Scope, secret: SecretResolver, _conf: CollectSettings
+) -> list[Work]:
     targets = load_targets(s, secret, scope.regions, scope.sites)
     return [t for t in targets if t.snmp is not None or t.credential_error]
 
 
-def _ssh_targets(s: Session, scope: Scope, secret: SecretResolver) -> list[Target]:
+def _ssh_targets(
+    s: Session, scope: Scope, secret: SecretResolver, _conf: CollectSettings
+) -> list[Work]:
     targets = load_targets(s, secret, scope.regions, scope.sites, SSH_PLATFORMS)
     return [t for t in targets if t.ssh is not None or t.credential_error]
 
 
 # -- collection --------------------------------------------------------------------------
-def _probe(conf: CollectSettings, targets: list[Target], advance: Advance) -> list[Result]:
+def _targets(work: list[Work]) -> list[Target]:
+    return [t for t in work if isinstance(t, Target)]
+
+
+def _probe(conf: CollectSettings, work: list[Work], advance: Advance) -> list[Result]:
+    targets = _targets(work)
     prober = ReachabilityCollector(
         count=conf.ping_count,
         timeout_s=conf.ping_timeout_s,
@@ -98,16 +101,19 @@ def _snmp(conf: CollectSettings) -> SnmpCollector:
     )
 
 
-def _poll_inventory(conf: CollectSettings, targets: list[Target], advance: Advance) -> list[Result]:
+def _poll_inventory(conf: CollectSettings, work: list[Work], advance: Advance) -> list[Result]:
+    targets = _targets(work)
     return list(_snmp(conf).collect(targets, conf.device_deadline_s, INVENTORY_PARTS, advance))
 
 
-def _poll_software(conf: CollectSettings, targets: list[Target], advance: Advance) -> list[Result]:
+def _poll_software(conf: CollectSettings, work: list[Work], advance: Advance) -> list[Result]:
+    targets = _targets(work)
     deadline = conf.device_deadline_s * SOFTWARE_DEADLINE_FACTOR
     return list(_snmp(conf).collect(targets, deadline, SOFTWARE_PARTS, advance))
 
 
-def _read_configs(conf: CollectSettings, targets: list[Target], advance: Advance) -> list[Result]:
+def _read_configs(conf: CollectSettings, work: list[Work], advance: Advance) -> list[Result]:
+    targets = _targets(work)
     ssh = SshCollector(concurrency=conf.ssh_concurrency)
     return list(ssh.collect(targets, conf.device_deadline_s, advance))
 
@@ -150,6 +156,7 @@ LOOPS: dict[str, Loop] = {
         Loop("snmp", _snmp_targets, _poll_inventory, _store_facts),
         Loop("software", _snmp_targets, _poll_software, _store_facts),
         Loop("ssh", _ssh_targets, _read_configs, _store_facts),
+        Loop("discovery", discovery_targets, discover, store),
     )
 }
 LOOP_NAMES = tuple(LOOPS)
@@ -240,7 +247,7 @@ def _run_and_store(
         started_run = start_run(session, loop.name, settings.collect.poller_group)
         started_run.regions = regions_key(scope.regions)
         run_id = started_run.id
-        targets = loop.targets(session, scope, settings.secret)
+        targets = loop.targets(session, scope, settings.secret, settings.collect)
     results = _collect(settings.collect, loop, targets, progress)
     at = dt.datetime.now(dt.UTC)
     with Session(engine) as session, session.begin():
@@ -256,7 +263,7 @@ def _run_and_store(
 
 
 def _collect(
-    conf: CollectSettings, loop: Loop, targets: list[Target], progress: Progress | None
+    conf: CollectSettings, loop: Loop, targets: list[Work], progress: Progress | None
 ) -> list[Result]:
     done = 0
 

@@ -19,6 +19,7 @@ from cmdb.models.base import (
     Base,
     utcnow,
 )
+from cmdb.models.discovery import DISCOVERY_STATUSES, DiscoveredDevice, NeighbourLink
 from cmdb.models.findings import Evaluation, Finding, FindingChange, IndicatorValue, Waiver
 from cmdb.models.inventory import (
     Credential,
@@ -41,6 +42,7 @@ from cmdb.models.observations import (
 
 __all__ = [
     "DEVICE_KINDS",
+    "DISCOVERY_STATUSES",
     "FINDING_STATUSES",
     "LIFECYCLE_STATUSES",
     "NAMING",
@@ -50,6 +52,7 @@ __all__ = [
     "ConfigSnapshot",
     "Credential",
     "Device",
+    "DiscoveredDevice",
     "Evaluation",
     "Finding",
     "FindingChange",
@@ -59,6 +62,7 @@ __all__ = [
     "LicenseEntitlement",
     "Link",
     "LinkSample",
+    "NeighbourLink",
     "Outage",
     "PollLease",
     "PollRun",
