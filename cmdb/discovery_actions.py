@@ -103,3 +103,12 @@ def suggested_kind(record: DiscoveredDevice) -> str:
 def site_code(session: Session, record: DiscoveredDevice) -> str:
     site = session.get(Site, record.site_id)
     return site.code if site else "?"
+
+
+def discovered_rows(session: Session, status: str | None = "new") -> list[tuple[DiscoveredDevice, str]]:
+    """Discovered devices with their site code, newest sightings first (``status`` None: all)."""
+    query = select(DiscoveredDevice, Site.code).join(Site, DiscoveredDevice.site_id == Site.id)
+    if status:
+        query = query.where(DiscoveredDevice.status == status)
+    rows = session.execute(query.order_by(Site.code, DiscoveredDevice.address))
+    return [(record, code) for record, code in rows]

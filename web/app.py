@@ -122,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
         controls,
         core,
         devices,
+        discovered,
         findings,
         lifecycle,
         overview,
@@ -131,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (core, auth, overview, sites, devices, controls, findings, lifecycle, changes):
         app.register_blueprint(module.bp)
+    app.register_blueprint(discovered.bp)
     app.register_blueprint(plan.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     register_metrics(app)

@@ -16,6 +16,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "configs": frozenset({"admin", "network_admin"}),
     "waivers": frozenset({"admin", "security_officer"}),
     "users": frozenset({"admin"}),
+    # what discovery found maps the network too, and adopting one writes the inventory
+    "discovery": frozenset({"admin", "network_admin"}),
 }
 PUBLIC = "public"
 
@@ -45,6 +47,9 @@ ENDPOINTS: dict[str, str] = {
     "plan.index": "read",
     "plan.pdf": "read",
     "changes.index": "read",
+    "discovered.index": "discovery",
+    "discovered.adopt_record": "discovery",
+    "discovered.ignore_record": "discovery",
     "api.openapi": "read",
     "api.sites": "read",
     "api.site": "read",

@@ -22,6 +22,7 @@ def _url(app: Flask, rule: object, device_id: int) -> str:
         "device_id": device_id,
         "control_id": "A.9.4.2",
         "waiver_id": 999999,
+        "record_id": 999999,
         "filename": "atalaya.css",
     }
     with app.test_request_context():
