@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cmdb.changes import record_event
@@ -105,10 +105,22 @@ def site_code(session: Session, record: DiscoveredDevice) -> str:
     return site.code if site else "?"
 
 
-def discovered_rows(session: Session, status: str | None = "new") -> list[tuple[DiscoveredDevice, str]]:
+def discovered_rows(
+    session: Session, status: str | None = "new"
+) -> list[tuple[DiscoveredDevice, str]]:
     """Discovered devices with their site code, newest sightings first (``status`` None: all)."""
     query = select(DiscoveredDevice, Site.code).join(Site, DiscoveredDevice.site_id == Site.id)
     if status:
         query = query.where(DiscoveredDevice.status == status)
     rows = session.execute(query.order_by(Site.code, DiscoveredDevice.address))
     return [(record, code) for record, code in rows]
+
+
+def discovered_counts(session: Session) -> dict[tuple[str, str], int]:
+    """(site code, status) -> discovered devices, for /metrics."""
+    rows = session.execute(
+        select(Site.code, DiscoveredDevice.status, func.count())
+        .join(Site, DiscoveredDevice.site_id == Site.id)
+        .group_by(Site.code, DiscoveredDevice.status)
+    )
+    return {(code, status): count for code, status, count in rows}

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cmdb.availability import availability
+from cmdb.discovery_actions import discovered_counts
 from cmdb.models import (
     Change,
     Device,
@@ -65,6 +66,7 @@ class SiteState:
     # (component, horizon) -> devices: horizon is "past" or a key of HORIZONS
     end_of_support: dict[tuple[str, str], int] = field(default_factory=dict)
     nonstandard_software_devices: int = 0
+    discovered: dict[str, int] = field(default_factory=dict)  # discovery status -> devices
 
 
 @dataclass
@@ -119,6 +121,8 @@ def build_snapshot(
     _devices(session, sites, policies, at.date())
     if policies is not None:
         _nonstandard(session, sites, policies.nonstandard_rules)
+    for (code, status), count in discovered_counts(session).items():
+        sites[code].discovered[status] = count
     evaluation = session.scalars(select(Evaluation).order_by(Evaluation.id.desc()).limit(1)).first()
     findings = {
         (severity, status): count

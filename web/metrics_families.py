@@ -26,6 +26,7 @@ def families(
     return [
         *_inventory_families(snapshot, version),
         *_network_families(snapshot),
+        *_discovery_families(snapshot),
         *_compliance_families(snapshot),
         *_lifecycle_families(snapshot),
         *_collector_families(snapshot, intervals or {}),
@@ -97,6 +98,19 @@ def _network_families(snapshot: MetricSnapshot) -> list[Metric]:
         for target in ("link", "device"):
             outages.add_metric([*labels, target], site.outages.get(target, 0))
     return [up, devices, rtt, loss, avail, outages]
+
+
+def _discovery_families(snapshot: MetricSnapshot) -> list[Metric]:
+    discovered = GaugeMetricFamily(
+        "atalaya_discovered_devices",
+        "Devices discovery found at the site that the inventory lacks, by status "
+        "(new: an unregistered-device finding; adopted; ignored).",
+        labels=["site", "region", "status"],
+    )
+    for site in snapshot.sites:
+        for status, count in sorted(site.discovered.items()):
+            discovered.add_metric([site.code, site.region, status], count)
+    return [discovered]
 
 
 def _score(entry: dict[str, Any]) -> float | None:

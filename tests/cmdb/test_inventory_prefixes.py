@@ -59,7 +59,7 @@ def test_the_widest_prefix_is_a_setting(engine: Engine, tmp_path: Path) -> None:
 
 def test_an_address_with_host_bits_is_not_a_prefix(engine: Engine, tmp_path: Path) -> None:
     path = _write(tmp_path, _with_prefixes('["10.12.3.7/26"]'))
-    with pytest.raises(InventoryError, match="management_prefixes.*no host bits"):
+    with pytest.raises(InventoryError, match=r"management_prefixes.*no host bits"):
         read_toml(path)
 
 
