@@ -116,11 +116,11 @@ def discovered_rows(
     return [(record, code) for record, code in rows]
 
 
-def discovered_counts(session: Session) -> dict[tuple[str, str], int]:
-    """(site code, status) -> discovered devices, for /metrics."""
+def discovered_counts(session: Session) -> dict[tuple[int, str], int]:
+    """(site id, status) -> discovered devices, for /metrics."""
     rows = session.execute(
-        select(Site.code, DiscoveredDevice.status, func.count())
-        .join(Site, DiscoveredDevice.site_id == Site.id)
-        .group_by(Site.code, DiscoveredDevice.status)
+        select(DiscoveredDevice.site_id, DiscoveredDevice.status, func.count()).group_by(
+            DiscoveredDevice.site_id, DiscoveredDevice.status
+        )
     )
-    return {(code, status): count for code, status, count in rows}
+    return {(site_id, status): count for site_id, status, count in rows}

@@ -121,8 +121,8 @@ def build_snapshot(
     _devices(session, sites, policies, at.date())
     if policies is not None:
         _nonstandard(session, sites, policies.nonstandard_rules)
-    for (code, status), count in discovered_counts(session).items():
-        sites[code].discovered[status] = count
+    for (site_id, status), count in discovered_counts(session).items():
+        sites[site_id].discovered[status] = count
     evaluation = session.scalars(select(Evaluation).order_by(Evaluation.id.desc()).limit(1)).first()
     findings = {
         (severity, status): count

@@ -110,3 +110,16 @@ def test_actions_need_the_csrf_token(fresh_app: Flask) -> None:
     login(client, "network_admin")
     response = client.post(f"/discovered/{found['127.21.0.78']}/ignore", data={"reason": "x"})
     assert response.status_code == 400
+
+
+def test_metrics_count_discovered_devices_per_site_and_status(fresh_app: Flask) -> None:
+    found = _discover(fresh_app)
+    client = fresh_app.test_client()
+    login(client, "network_admin")
+    token = csrf_of(client.get("/discovered").get_data(as_text=True))
+    client.post(
+        f"/discovered/{found['127.21.0.78']}/ignore", data={"csrf_token": token, "reason": "ok"}
+    )
+    text = fresh_app.test_client().get("/metrics").get_data(as_text=True)
+    assert 'atalaya_discovered_devices{region="NOR",site="NOR-EP-01",status="new"} 1.0' in text
+    assert 'atalaya_discovered_devices{region="NOR",site="NOR-EP-01",status="ignored"} 1.0' in text
