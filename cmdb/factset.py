@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cmdb.availability import availability
+from cmdb.linkload import daily_p95
 from cmdb.models import (
     ConfigSnapshot,
     Device,
@@ -32,6 +33,7 @@ from compliance.facts import CiFacts, IkeSa, SoftwareItem
 
 EVALUATED_STATUSES = ("active", "maintenance")  # planned and retired devices are not judged
 WINDOW = dt.timedelta(days=30)
+LOAD_DAYS = 7  # daily link load percentiles the engine sees (a rule reads its last N)
 _SA_FIELDS = (
     "peer",
     "ike_version",
@@ -172,6 +174,7 @@ def link_availability(session: Session, now: dt.datetime) -> dict[int, float | N
 
 def link_facts(session: Session, now: dt.datetime) -> list[CiFacts]:
     values = link_availability(session, now)
+    loads = daily_p95(session, LOAD_DAYS, now.date())
     rows = session.execute(
         select(Link.id, Link.kind, Site.id, Site.code, Region.code)
         .join(Site, Link.site_id == Site.id)
@@ -189,6 +192,7 @@ def link_facts(session: Session, now: dt.datetime) -> list[CiFacts]:
             platform=kind,
             site_id=site_id,
             link_availability_30d=values.get(link_id),
+            link_p95_daily=loads.get(link_id),
         )
         for link_id, kind, site_id, site_code, region_code in rows
     ]

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cmdb.availability import availability
-from cmdb.discovery_actions import discovered_counts
+from cmdb.metricsites import add_site_extras
 from cmdb.models import (
     Change,
     Device,
@@ -67,6 +67,7 @@ class SiteState:
     end_of_support: dict[tuple[str, str], int] = field(default_factory=dict)
     nonstandard_software_devices: int = 0
     discovered: dict[str, int] = field(default_factory=dict)  # discovery status -> devices
+    utilisation: dict[str, float] = field(default_factory=dict)  # direction -> 0-1, last sample
 
 
 @dataclass
@@ -121,8 +122,7 @@ def build_snapshot(
     _devices(session, sites, policies, at.date())
     if policies is not None:
         _nonstandard(session, sites, policies.nonstandard_rules)
-    for (site_id, status), count in discovered_counts(session).items():
-        sites[site_id].discovered[status] = count
+    add_site_extras(session, sites)
     evaluation = session.scalars(select(Evaluation).order_by(Evaluation.id.desc()).limit(1)).first()
     findings = {
         (severity, status): count

@@ -253,6 +253,20 @@ class NeighbourReport:
     error: CollectorError | None = None
 
 
+@dataclass
+class LinkCounters:
+    """A VPN gateway's WAN interface octet counters and sysUpTime, read in one GET."""
+
+    hostname: str
+    site: str
+    at: dt.datetime
+    uptime_ticks: int | None = None
+    interface: str = ""
+    in_octets: int | None = None
+    out_octets: int | None = None
+    error: CollectorError | None = None
+
+
 class Collector(Protocol):
     """Poll targets and return one `DeviceFacts` per target, never raising for one device."""
 

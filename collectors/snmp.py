@@ -161,6 +161,11 @@ class SnmpCollector:
         its own tables (discovery's neighbour tables)."""
         return await self._open(target)
 
+    async def get(self, session: SnmpSession, oids: list[str]) -> dict[str, mib.ValueType]:
+        """One GET of ``oids`` with the collector's retries (absent objects are left out)."""
+        values: dict[str, mib.ValueType] = await self._retry(lambda: session.get_many(oids))
+        return values
+
     async def _open(self, target: Target) -> SnmpSession:
         cred = self._cred(target)
         options: dict[str, Any] = {

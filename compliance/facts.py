@@ -61,6 +61,9 @@ class CiFacts:
     host_state: Mapping[str, str] | None = None
     ike_sas: tuple[IkeSa, ...] | None = None
     link_availability_30d: float | None = None  # 0..1, links only
+    # links only: each day's 95th percentile of utilisation (max of in and out, 0-1), oldest
+    # first, None for a day without samples; None when the link's load was never measured
+    link_p95_daily: tuple[float | None, ...] | None = None
     # discovered devices only: what discovery saw of an address no CI holds ("127.1.3.50 seen
     # by icmp, snmp …"); adopted and ignored ones are not judged
     discovery: str | None = None

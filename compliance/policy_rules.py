@@ -30,6 +30,7 @@ CONDITIONS: dict[str, tuple[set[str], set[str]]] = {
     "fact_excludes": ({"fact", "patterns"}, set()),
     "fact_nonempty": ({"fact"}, {"requires_seen"}),
     "max_age_days": ({"fact", "days"}, set()),
+    "sustained_max": ({"fact", "max", "days"}, set()),
     "sa_all": ({"field"}, {"require", "min"}),
     "sa_any": ({"field", "require"}, set()),
     "os_supported": (set(), set()),
@@ -48,6 +49,7 @@ FACTS = {
     "device.model",
     "link.availability_30d",
     "discovered.inventory",
+    "link.p95_utilisation",
 }
 FACT_PREFIXES = ("sshd.", "host_state.")
 SA_FIELDS = ("ike_version", "status", "encryption", "integrity", "dh_group", "lifetime_s", "pfs")

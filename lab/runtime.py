@@ -20,7 +20,7 @@ from typing import Any
 
 import asyncssh
 
-from lab import cabling, credentials, edits, faults, hidden, inventory, procs, snmprec
+from lab import cabling, credentials, edits, faults, hidden, inventory, procs, snmprec, traffic
 from lab.generate import generate
 from lab.model import Device
 from lab.procs import LabError
@@ -59,6 +59,10 @@ class Lab:
     @property
     def faults_path(self) -> Path:
         return self.state_dir / "faults.json"
+
+    @property
+    def traffic_path(self) -> Path:
+        return self.state_dir / "traffic.json"
 
     def _state(self) -> dict[str, Any]:
         path = self.state_dir / "state.json"
@@ -130,6 +134,7 @@ class Lab:
         for device in devices:
             snmprec.write(device, self.state_dir / "snmp", wirings[device.hostname])
         prefixes = {s.code: hidden.prefix(s, net) for s in hidden.discovery_sites(network)}
+        traffic.write(self.traffic_path, traffic.plan(network, devices, seed, time.time()))
         inventory.write_atomic(self.truth_path, json.dumps(inventory.truth_document(
             network, devices, seed, scale, net, fault_data, [c.to_json() for c in cables],
             prefixes), indent=1))
@@ -155,6 +160,7 @@ class Lab:
                     "cache_dir": str(self.state_dir / "cache"),
                     "ready_file": str(run / f"{name}.ready"),
                     "secrets_dir": str(self.secrets_dir), "faults_file": str(self.faults_path),
+                    "traffic_file": str(self.traffic_path),
                     "credentials": snmp_creds, "devices": [
                         {"hostname": d.hostname, "site": d.site, "address": d.address,
                          "port": snmp_port, "credential": d.snmp_credential,
@@ -265,6 +271,14 @@ class Lab:
         cable = edits.unplug(self.state_dir, self.truth_path, hostname, port)
         self._rewrite({cable.a, cable.b})
         return cable
+
+    def restart(self, hostname: str) -> None:
+        """Reboot a VPN gateway now: its sysUpTime and WAN counters start again from zero."""
+        traffic.restart(self.traffic_path, hostname)
+
+    def wrap_soon(self, hostname: str, seconds: float = 5.0) -> None:
+        """Make a VPN gateway's WAN octet counters pass 2^64 in ``seconds``."""
+        traffic.wrap_soon(self.traffic_path, hostname, seconds)
 
     def _rewrite(self, hostnames: set[str]) -> None:
         """Rewrite these devices' SNMP data from truth.json (wiring included)."""

@@ -107,10 +107,18 @@ def _discovery_families(snapshot: MetricSnapshot) -> list[Metric]:
         "(new: an unregistered-device finding; adopted; ignored).",
         labels=["site", "region", "status"],
     )
+    utilisation = GaugeMetricFamily(
+        "atalaya_link_utilisation_ratio",
+        "Utilisation of the site link's WAN interface at the last link load poll, by direction "
+        "(in, out), as a share of the link's declared bandwidth.",
+        labels=["site", "region", "direction"],
+    )
     for site in snapshot.sites:
         for status, count in sorted(site.discovered.items()):
             discovered.add_metric([site.code, site.region, status], count)
-    return [discovered]
+        for direction, ratio in sorted(site.utilisation.items()):
+            utilisation.add_metric([site.code, site.region, direction], ratio)
+    return [discovered, utilisation]
 
 
 def _score(entry: dict[str, Any]) -> float | None:

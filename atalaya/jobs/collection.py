@@ -20,9 +20,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
-from atalaya.jobs.discovery import Advance, Result, Work, discover, discovery_targets, store
+from atalaya.jobs import discovery, linkload
 from atalaya.jobs.groups import regions_key
-from atalaya.jobs.scope import Scope
+from atalaya.jobs.scope import Advance, Result, Scope, Work
 from atalaya.settings import CollectSettings, Settings
 from cmdb.ingest import finish_run, ingest_device_facts, ingest_probe_samples, start_run
 from cmdb.models import PollRun
@@ -156,7 +156,8 @@ LOOPS: dict[str, Loop] = {
         Loop("snmp", _snmp_targets, _poll_inventory, _store_facts),
         Loop("software", _snmp_targets, _poll_software, _store_facts),
         Loop("ssh", _ssh_targets, _read_configs, _store_facts),
-        Loop("discovery", discovery_targets, discover, store),
+        Loop("discovery", discovery.discovery_targets, discovery.discover, discovery.store),
+        Loop("linkload", linkload.gateway_targets, linkload.read_counters, linkload.store),
     )
 }
 LOOP_NAMES = tuple(LOOPS)

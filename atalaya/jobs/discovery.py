@@ -5,28 +5,16 @@ sweep, SNMP identification, neighbour tables) and its ingest (`cmdb.discovery`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from atalaya.jobs.scope import Scope
+from atalaya.jobs.scope import Advance, Result, Scope, Work
 from atalaya.settings import CollectSettings
 from cmdb.discovery import store_discovery
 from cmdb.targets import SecretResolver, load_sweep_targets, load_targets
-from collectors.base import (
-    DeviceFacts,
-    NeighbourReport,
-    ProbeSample,
-    Sighting,
-    SweepTarget,
-    Target,
-)
 from collectors.discovery import DiscoveryCollector
 from collectors.snmp import SnmpCollector
 
-Result = DeviceFacts | ProbeSample | Sighting | NeighbourReport
-Work = Target | SweepTarget
-Advance = Callable[[Result], None]
 # Devices whose neighbour tables are read: servers and endpoints have none worth asking.
 NEIGHBOUR_KINDS = ("switch", "router", "firewall", "vpn_gateway", "ip_phone_gateway")
 

@@ -1,9 +1,24 @@
-"""Which part of the network a run covers, shared by every loop's target loader."""
+"""Which part of the network a run covers and what a loop's collection yields, shared by the
+loops' modules (`collection`, `discovery`, `linkload`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from collectors.base import (
+    DeviceFacts,
+    LinkCounters,
+    NeighbourReport,
+    ProbeSample,
+    Sighting,
+    SweepTarget,
+    Target,
+)
+
+Result = DeviceFacts | ProbeSample | Sighting | NeighbourReport | LinkCounters
+Work = Target | SweepTarget
+Advance = Callable[[Result], None]
 
 
 @dataclass(frozen=True)

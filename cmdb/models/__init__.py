@@ -19,7 +19,12 @@ from cmdb.models.base import (
     Base,
     utcnow,
 )
-from cmdb.models.discovery import DISCOVERY_STATUSES, DiscoveredDevice, NeighbourLink
+from cmdb.models.discovery import (
+    DISCOVERY_STATUSES,
+    DiscoveredDevice,
+    LinkLoadSample,
+    NeighbourLink,
+)
 from cmdb.models.findings import Evaluation, Finding, FindingChange, IndicatorValue, Waiver
 from cmdb.models.inventory import (
     Credential,
@@ -61,6 +66,7 @@ __all__ = [
     "Interface",
     "LicenseEntitlement",
     "Link",
+    "LinkLoadSample",
     "LinkSample",
     "NeighbourLink",
     "Outage",

@@ -1,4 +1,5 @@
-"""What discovery saw that the inventory lacks, and how known devices are cabled.
+"""What discovery saw that the inventory lacks, how known devices are cabled, and how full the
+site links are (link load samples).
 
 A `DiscoveredDevice` is an address that answered inside a site's declared management prefix
 (or that a known device reported as a neighbour) and is not a device of the CMDB: what was
@@ -16,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cmdb.models.base import Base
@@ -71,3 +72,25 @@ class NeighbourLink(Base):
     first_seen: Mapped[dt.datetime] = mapped_column(DateTime)
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime)
     gone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class LinkLoadSample(Base):
+    """One reading of a site link's WAN interface counters, with the rate since the previous one.
+
+    Counters are 64-bit unsigned: kept as text (SQLite and PostgreSQL integers stop at 2^63).
+    ``in_bps``/``out_bps`` are empty for the first reading and after a restart; ``note`` says
+    why ("restart", "wrap", "first", "implausible")."""
+
+    __tablename__ = "link_load_sample"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("link.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    interface: Mapped[str] = mapped_column(String(120), default="")
+    uptime_ticks: Mapped[int] = mapped_column(Integer)
+    in_octets: Mapped[str] = mapped_column(String(20))
+    out_octets: Mapped[str] = mapped_column(String(20))
+    in_bps: Mapped[float | None] = mapped_column(Float)
+    out_bps: Mapped[float | None] = mapped_column(Float)
+    in_ratio: Mapped[float | None] = mapped_column(Float)  # of the link's declared bandwidth
+    out_ratio: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(String(16), default="")

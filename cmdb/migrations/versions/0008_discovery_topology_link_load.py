@@ -1,4 +1,4 @@
-"""discovery: sites' management prefixes, discovered devices, neighbour links
+"""discovery: sites' management prefixes, discovered devices, neighbour links, link load
 
 Revision ID: 0008
 Revises: 0002
@@ -81,9 +81,32 @@ def upgrade() -> None:
     with op.batch_alter_table("neighbour_link", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_neighbour_link_device_id"), ["device_id"])
         batch_op.create_index(batch_op.f("ix_neighbour_link_peer_device_id"), ["peer_device_id"])
+    op.create_table(
+        "link_load_sample",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("link_id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("interface", sa.String(length=120), nullable=False),
+        sa.Column("uptime_ticks", sa.Integer(), nullable=False),
+        sa.Column("in_octets", sa.String(length=20), nullable=False),
+        sa.Column("out_octets", sa.String(length=20), nullable=False),
+        sa.Column("in_bps", sa.Float(), nullable=True),
+        sa.Column("out_bps", sa.Float(), nullable=True),
+        sa.Column("in_ratio", sa.Float(), nullable=True),
+        sa.Column("out_ratio", sa.Float(), nullable=True),
+        sa.Column("note", sa.String(length=16), nullable=False),
+        sa.ForeignKeyConstraint(["link_id"], ["link.id"],
+                                name=op.f("fk_link_load_sample_link_id_link"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_link_load_sample")),
+    )
+    with op.batch_alter_table("link_load_sample", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_link_load_sample_at"), ["at"])
+        batch_op.create_index(batch_op.f("ix_link_load_sample_link_id"), ["link_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("link_load_sample")
     op.drop_table("neighbour_link")
     op.drop_table("discovered_device")
     with op.batch_alter_table("site", schema=None) as batch_op:
