@@ -128,11 +128,13 @@ def _register_blueprints(app: Flask) -> None:
         overview,
         plan,
         sites,
+        topology,
     )
 
     for module in (core, auth, overview, sites, devices, controls, findings, lifecycle, changes):
         app.register_blueprint(module.bp)
     app.register_blueprint(discovered.bp)
+    app.register_blueprint(topology.bp)
     app.register_blueprint(plan.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     register_metrics(app)

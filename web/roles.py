@@ -47,6 +47,8 @@ ENDPOINTS: dict[str, str] = {
     "plan.index": "read",
     "plan.pdf": "read",
     "changes.index": "read",
+    "topology.national": "read",
+    "topology.site": "read",
     "discovered.index": "discovery",
     "discovered.adopt_record": "discovery",
     "discovered.ignore_record": "discovery",
