@@ -103,9 +103,9 @@ def _network_families(snapshot: MetricSnapshot) -> list[Metric]:
 def _discovery_families(snapshot: MetricSnapshot) -> list[Metric]:
     discovered = GaugeMetricFamily(
         "atalaya_discovered_devices",
-        "Devices discovery found at the site that the inventory lacks, by status "
+        "Devices discovery found at the site that the inventory lacks, by decision "
         "(new: an unregistered-device finding; adopted; ignored).",
-        labels=["site", "region", "status"],
+        labels=["site", "region", "decision"],
     )
     utilisation = GaugeMetricFamily(
         "atalaya_link_utilisation_ratio",
