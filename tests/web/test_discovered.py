@@ -121,5 +121,6 @@ def test_metrics_count_discovered_devices_per_site_and_status(fresh_app: Flask) 
         f"/discovered/{found['127.21.0.78']}/ignore", data={"csrf_token": token, "reason": "ok"}
     )
     text = fresh_app.test_client().get("/metrics").get_data(as_text=True)
-    assert 'atalaya_discovered_devices{decision="new",region="NOR",site="NOR-EP-01"} 1.0' in text
-    assert 'atalaya_discovered_devices{decision="ignored",region="NOR",site="NOR-EP-01"} 1.0' in text
+    for decision in ("new", "ignored"):
+        series = f'atalaya_discovered_devices{{decision="{decision}",region="NOR",site="NOR-EP-01"}}'
+        assert f"{series} 1.0" in text
