@@ -122,5 +122,5 @@ def test_metrics_count_discovered_devices_per_site_and_status(fresh_app: Flask) 
     )
     text = fresh_app.test_client().get("/metrics").get_data(as_text=True)
     for decision in ("new", "ignored"):
-        series = f'atalaya_discovered_devices{{decision="{decision}",region="NOR",site="NOR-EP-01"}}'
-        assert f"{series} 1.0" in text
+        labels = f'decision="{decision}",region="NOR",site="NOR-EP-01"'
+        assert f"atalaya_discovered_devices{{{labels}}} 1.0" in text
