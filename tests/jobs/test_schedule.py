@@ -146,7 +146,10 @@ def test_scheduler_runs_each_loop_once_at_a_time_and_coalesces(
     scheduler.start(paused=True)  # job options are resolved on start; paused: nothing runs
     jobs = {job.id: job for job in scheduler.get_jobs()}
     scheduler.shutdown(wait=False)
-    assert set(jobs) == {"collect-reachability", "collect-snmp", "collect-software", "collect-ssh"}
+    assert set(jobs) == {
+        "collect-reachability", "collect-snmp", "collect-software", "collect-ssh",
+        "collect-discovery", "collect-linkload",
+    }  # fmt: skip
     for job in jobs.values():
         assert job.max_instances == 1 and job.coalesce is True
     assert jobs["collect-reachability"].trigger.interval == dt.timedelta(
