@@ -46,6 +46,15 @@ class CollectSettings:
     snmp_interval_s: int = 900
     software_interval_s: int = 3600
     ssh_interval_s: int = 3600
+    discovery_interval_s: int = 21600
+    # Link load: WAN counters of each site's VPN gateway; 5 min, as carriers bill the 95th
+    # percentile of 5-minute samples.
+    linkload_interval_s: int = 300
+    # Discovery sweeps the sites' declared management prefixes: this many ICMP echoes a
+    # second across the whole sweep (a /24 at 100/s takes ~3 s), one echo per address.
+    discovery_rate_pps: int = 100
+    # A declared prefix wider than this (a /16 typed for a /26) is refused at import.
+    discovery_widest_prefix: int = 22
     concurrency: int = 64
     ssh_concurrency: int = 16
     device_deadline_s: float = 20.0
@@ -67,6 +76,8 @@ class CollectSettings:
             "snmp": self.snmp_interval_s,
             "software": self.software_interval_s,
             "ssh": self.ssh_interval_s,
+            "discovery": self.discovery_interval_s,
+            "linkload": self.linkload_interval_s,
         }
 
 

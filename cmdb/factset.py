@@ -15,9 +15,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cmdb.availability import availability
+from cmdb.linkload import daily_p95
 from cmdb.models import (
     ConfigSnapshot,
     Device,
+    DiscoveredDevice,
     InstalledSoftware,
     LicenseEntitlement,
     Link,
@@ -31,6 +33,7 @@ from compliance.facts import CiFacts, Entitlement, IkeSa, SoftwareItem
 
 EVALUATED_STATUSES = ("active", "maintenance")  # planned and retired devices are not judged
 WINDOW = dt.timedelta(days=30)
+LOAD_DAYS = 7  # daily link load percentiles the engine sees (a rule reads its last N)
 _SA_FIELDS = (
     "peer",
     "ike_version",
@@ -172,6 +175,7 @@ def link_availability(session: Session, now: dt.datetime) -> dict[int, float | N
 
 def link_facts(session: Session, now: dt.datetime) -> list[CiFacts]:
     values = link_availability(session, now)
+    loads = daily_p95(session, LOAD_DAYS, now.date())
     rows = session.execute(
         select(Link.id, Link.kind, Site.id, Site.code, Region.code)
         .join(Site, Link.site_id == Site.id)
@@ -189,15 +193,47 @@ def link_facts(session: Session, now: dt.datetime) -> list[CiFacts]:
             platform=kind,
             site_id=site_id,
             link_availability_30d=values.get(link_id),
+            link_p95_daily=loads.get(link_id),
         )
         for link_id, kind, site_id, site_code, region_code in rows
     ]
 
 
+def discovered_facts(session: Session) -> list[CiFacts]:
+    """Each discovered device still pending a decision: an asset nobody registered."""
+    rows = session.execute(
+        select(DiscoveredDevice, Site.code, Region.code)
+        .join(Site, DiscoveredDevice.site_id == Site.id)
+        .join(Region, Site.region_id == Region.id)
+        .where(DiscoveredDevice.status == "new")
+        .order_by(DiscoveredDevice.id)
+    )
+    facts = []
+    for record, site_code, region_code in rows:
+        what = " ".join(x for x in (record.vendor, record.os_name, record.os_version) if x)
+        seen = f"absent: {record.address} seen by {', '.join(record.seen_by or [])}"
+        seen += f" since {record.first_seen:%Y-%m-%d %H:%M} UTC"
+        seen += f" ({what})" if what else ""
+        facts.append(
+            CiFacts(
+                ci_type="discovered",
+                ci_id=record.id,
+                name=record.address,
+                site_code=site_code,
+                region_code=region_code,
+                kind=record.device_class or "unknown",
+                site_id=record.site_id,
+                discovery=seen,
+            )
+        )
+    return facts
+
+
 def load_facts(session: Session, now: dt.datetime | None = None) -> list[CiFacts]:
-    """Every device to judge and every site link, as the engine reads them (`now`: naive UTC)."""
+    """Every device to judge, every site link and every pending discovered device, as the
+    engine reads them (`now`: naive UTC)."""
     at = now or utcnow()
-    return device_facts(session) + link_facts(session, at)
+    return device_facts(session) + link_facts(session, at) + discovered_facts(session)
 
 
 def entitlement_products(session: Session) -> list[Entitlement]:

@@ -15,7 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cmdb.changes import apply_changes, record_event
-from cmdb.inventory_read import CSV_KINDS, Inventory, check_references, read_csv, read_toml
+from cmdb.inventory_read import (
+    CSV_KINDS,
+    Inventory,
+    check_prefix_widths,
+    check_references,
+    read_csv,
+    read_toml,
+)
 from cmdb.inventory_schema import InventoryError
 from cmdb.models import Credential, Device, LicenseEntitlement, Link, Region, Site
 
@@ -30,6 +37,8 @@ __all__ = [
 ]
 
 OBSERVED = ("vendor", "model", "serial", "purchase_date", "owner")
+# Without a setting (tests, scripts): the default of collect.discovery_widest_prefix.
+WIDEST_PREFIX = 22
 
 
 @dataclass
@@ -40,9 +49,14 @@ class ImportSummary:
 
 
 def apply_inventory(
-    session: Session, inventory: Inventory, at: dt.datetime, source: str = "inventory"
+    session: Session,
+    inventory: Inventory,
+    at: dt.datetime,
+    source: str = "inventory",
+    widest_prefix: int = WIDEST_PREFIX,
 ) -> ImportSummary:
     """Merge a validated inventory into the CMDB. The caller owns the transaction."""
+    check_prefix_widths(inventory, widest_prefix)
     check_references(
         inventory,
         known_regions=set(session.scalars(select(Region.code))),

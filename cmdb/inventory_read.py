@@ -5,6 +5,7 @@ references between them: nothing here writes; `cmdb.inventory.apply_inventory` d
 from __future__ import annotations
 
 import csv
+import ipaddress
 import re
 import tomllib
 from collections.abc import Callable
@@ -217,6 +218,24 @@ def check_references(
                     )
     for credential in inventory.credentials:
         _check_credential(inventory, credential)
+
+
+def check_prefix_widths(inventory: Inventory, widest: int) -> None:
+    """Refuse a management prefix wider than /``widest`` (IPv4; IPv6 gets 96 more bits): a /16
+    typed for a /26 would make discovery sweep 65,536 addresses."""
+    for site in inventory.sites:
+        for text in site["management_prefixes"].split():
+            network = ipaddress.ip_network(text)
+            limit = widest if network.version == 4 else widest + 96
+            _must(
+                network.prefixlen >= limit,
+                inventory,
+                "site",
+                site["code"],
+                "management_prefixes",
+                f"site {site['code']}: prefix {text} has {network.num_addresses} addresses; "
+                f"discovery sweeps at most a /{limit} (setting collect.discovery_widest_prefix)",
+            )
 
 
 # What a credential cannot log in without; any other type (SSH) needs a username.

@@ -100,6 +100,13 @@ def _date_or_none(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(_text(value))
 
 
+def _prefixes(value: Any) -> str:
+    """A list of IPv4/IPv6 networks (TOML array, or one text with commas or spaces in CSV),
+    kept as one space-separated text; an address with host bits set is refused."""
+    items = value if isinstance(value, list) else _text(value).replace(",", " ").split()
+    return " ".join(str(ipaddress.ip_network(_nonempty(item), strict=True)) for item in items)
+
+
 def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -127,6 +134,12 @@ SITE = (
     FieldSpec("uplink", _text, "the code of the site its VPN link reaches", default=""),
     FieldSpec("has_lan", _bool, "true or false", default=True),
     FieldSpec("in_continuity_plan", _bool, "true or false", default=False),
+    FieldSpec(
+        "management_prefixes",
+        _prefixes,
+        "a list of networks such as [\"10.12.3.0/26\"] (network address, no host bits)",
+        default="",
+    ),
 )
 CREDENTIAL = (
     FieldSpec("name", _nonempty, "a credential name", required=True),

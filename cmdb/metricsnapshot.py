@@ -1,9 +1,6 @@
-"""What `/metrics` shows, read from the CMDB in a handful of grouped queries.
-
-The snapshot reflects the last completed cycle: times are those of the latest finished poll run
-and compliance comes from the latest Evaluation row, so two scrapes between cycles see the same
-numbers. `snapshot_key` is the cheap query that tells whether anything changed since.
-"""
+"""What `/metrics` shows, read from the CMDB in a handful of grouped queries: the last completed
+cycle (times of the latest finished poll run, compliance of the latest Evaluation row), so two
+scrapes between cycles see the same numbers; `snapshot_key` tells cheaply whether anything changed."""
 
 from __future__ import annotations
 
@@ -17,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cmdb.availability import availability
+from cmdb.metricsites import add_site_extras
 from cmdb.models import (
     Change,
     Device,
@@ -66,6 +64,8 @@ class SiteState:
     # (component, horizon) -> devices: horizon is "past" or a key of HORIZONS
     end_of_support: dict[tuple[str, str], int] = field(default_factory=dict)
     nonstandard_software_devices: int = 0
+    discovered: dict[str, int] = field(default_factory=dict)  # discovery status -> devices
+    utilisation: dict[str, float] = field(default_factory=dict)  # direction -> 0-1, last sample
 
 
 @dataclass
@@ -121,6 +121,7 @@ def build_snapshot(
     _devices(session, sites, policies, at.date())
     if policies is not None:
         _nonstandard(session, sites, policies.nonstandard_rules)
+    add_site_extras(session, sites)
     evaluation = session.scalars(select(Evaluation).order_by(Evaluation.id.desc()).limit(1)).first()
     findings = {
         (severity, status): count

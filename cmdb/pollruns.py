@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from cmdb.ingest_values import naive_utc
 from cmdb.models import PollRun
-from collectors.base import DeviceFacts, ProbeSample
+from collectors.base import DeviceFacts, LinkCounters, NeighbourReport, ProbeSample, Sighting
 
 
 def start_run(
@@ -52,12 +52,16 @@ def _mark_abandoned(session: Session, loop: str, poller_group: str, now: dt.date
 
 
 def finish_run(
-    session: Session, run: PollRun, facts: Sequence[DeviceFacts | ProbeSample], at: dt.datetime
+    session: Session,
+    run: PollRun,
+    facts: Sequence[DeviceFacts | ProbeSample | Sighting | NeighbourReport | LinkCounters],
+    at: dt.datetime,
 ) -> None:
-    """Close a run with its counts and each failure's reason (failures are data)."""
+    """Close a run with its counts and each failure's reason (failures are data). A swept
+    address that stays silent is no failure: most of a prefix is empty."""
     errors: list[dict[str, str]] = []
     for item in facts:
-        if isinstance(item, DeviceFacts) and item.error is not None:
+        if isinstance(item, DeviceFacts | NeighbourReport | LinkCounters) and item.error:
             errors.append(
                 {
                     "device": item.hostname,

@@ -6,6 +6,7 @@ the CMDB holds only their names, and this module never reads settings or the env
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Sequence
 from typing import TypeVarTuple
 
@@ -13,7 +14,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from cmdb.models import Credential, Device, Link, Region, Site
-from collectors.base import SnmpCredential, SshCredential, Target
+from collectors.base import SnmpCredential, SshCredential, SweepTarget, Target
 
 Row = TypeVarTuple("Row")
 # name -> secret value; raises LookupError saying where it looked (atalaya.settings.Secrets)
@@ -130,3 +131,36 @@ def load_link_probes(
         )
         for link, code in session.execute(query.order_by(Site.code))
     ]
+
+
+def load_sweep_targets(
+    session: Session,
+    secret: SecretResolver,
+    regions: Sequence[str] | None = None,
+    sites: Sequence[str] | None = None,
+    widest_prefix: int = 22,
+) -> list[SweepTarget]:
+    """Every host address of the declared management prefixes in scope that is not a known
+    device's, with the SNMP credentials the site's devices use (those are the ones a device
+    plugged in there would answer). A prefix wider than ``widest_prefix`` is skipped: the
+    import refuses it, and a setting lowered since must not start a huge sweep."""
+    query = _scope(select(Site).join(Region), regions, sites).where(Site.management_prefixes != "")
+    known = set(session.scalars(select(Device.address)))
+    credentials = {c.name: c for c in session.scalars(select(Credential))}
+    cache: dict[str, SnmpCredential | SshCredential | str] = {}
+    targets = []
+    for site in session.scalars(query.order_by(Site.code)):
+        names = sorted({d.snmp_credential for d in site.devices if d.snmp_credential})
+        resolved = [_resolve(n, credentials, secret, cache, []) for n in names]
+        snmp = tuple(c for c in resolved if isinstance(c, SnmpCredential))
+        ports = sorted({d.snmp_port for d in site.devices}) or [161]
+        for text in site.management_prefixes.split():
+            network = ipaddress.ip_network(text)
+            if network.prefixlen < widest_prefix + (96 if network.version == 6 else 0):
+                continue
+            targets += [
+                SweepTarget(site.code, str(address), snmp, ports[0])
+                for address in network.hosts()
+                if str(address) not in known
+            ]
+    return targets

@@ -160,6 +160,8 @@ class DeviceFacts:
     serial: str | None = None
     os_name: str | None = None
     os_version: str | None = None
+    # what the identification rules make of it (collectors.identity): switch, firewall, …
+    device_class: str | None = None
     # inventory
     interfaces: list[InterfaceFact] | None = None
     software: list[SoftwareFact] | None = None
@@ -203,6 +205,66 @@ class ProbeSample:
     @property
     def loss_ratio(self) -> float:
         return 1.0 - (self.received / self.sent) if self.sent else 1.0
+
+
+@dataclass(frozen=True)
+class SweepTarget:
+    """One address of a site's management prefix, with the credentials worth trying there."""
+
+    site: str
+    address: str
+    credentials: tuple[SnmpCredential, ...] = ()
+    snmp_port: int = 161
+
+
+@dataclass
+class Sighting:
+    """What one swept address answered (``responded`` False: silent, which is no failure)."""
+
+    site: str
+    address: str
+    at: dt.datetime
+    responded: bool = False
+    rtt_ms: float | None = None
+    snmp: DeviceFacts | None = None  # the first credential that answered: identity facts
+    credential: str = ""  # its name
+
+
+@dataclass(frozen=True)
+class NeighbourFact:
+    """One row of a device's LLDP or CDP neighbour table."""
+
+    protocol: str  # lldp | cdp
+    local_port: str  # ifDescr-style name
+    remote_name: str  # LLDP sysName / CDP device id
+    remote_port: str
+    remote_address: str = ""
+
+
+@dataclass
+class NeighbourReport:
+    """The neighbour and ARP tables of one known device."""
+
+    hostname: str
+    site: str
+    at: dt.datetime
+    neighbours: list[NeighbourFact] = field(default_factory=list)
+    arp: list[tuple[str, str]] = field(default_factory=list)  # (address, MAC)
+    error: CollectorError | None = None
+
+
+@dataclass
+class LinkCounters:
+    """A VPN gateway's WAN interface octet counters and sysUpTime, read in one GET."""
+
+    hostname: str
+    site: str
+    at: dt.datetime
+    uptime_ticks: int | None = None
+    interface: str = ""
+    in_octets: int | None = None
+    out_octets: int | None = None
+    error: CollectorError | None = None
 
 
 class Collector(Protocol):

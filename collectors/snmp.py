@@ -33,7 +33,7 @@ from collectors.base import (
     Timeout,
     Unsupported,
 )
-from collectors.sysdescr import identify
+from collectors.identity import extra_oids_for, identify
 
 INVENTORY_PARTS = frozenset({"system", "interfaces", "entity"})
 # "processes" (hrSWRunName) is read on Windows servers only: whether the antivirus engine runs
@@ -157,6 +157,16 @@ class SnmpCollector:
             f"(deadline {deadline_s:.0f} s; {hint}; credential {cred!r})"
         )
 
+    async def open_session(self, target: Target) -> SnmpSession:
+        """A session to ``target`` (SNMPv3 engine discovery done), for a caller that walks
+        its own tables (discovery's neighbour tables)."""
+        return await self._open(target)
+
+    async def get(self, session: SnmpSession, oids: list[str]) -> dict[str, mib.ValueType]:
+        """One GET of ``oids`` with the collector's retries (absent objects are left out)."""
+        values: dict[str, mib.ValueType] = await self._retry(lambda: session.get_many(oids))
+        return values
+
     async def _open(self, target: Target) -> SnmpSession:
         cred = self._cred(target)
         options: dict[str, Any] = {
@@ -206,7 +216,7 @@ class SnmpCollector:
 
     # -- parts ----------------------------------------------------------------------------
     async def _system(self, session: SnmpSession, facts: DeviceFacts) -> None:
-        values = await self._retry(lambda: session.get_many([*mib.SYSTEM, mib.FG_SYS_VERSION]))
+        values = await self._retry(lambda: session.get_many(list(mib.SYSTEM)))
         if mib.SYS_DESCR not in values:
             raise BadResponse("agent answered without sysDescr.0")
         facts.sys_descr = mib.text(values.get(mib.SYS_DESCR))
@@ -214,15 +224,20 @@ class SnmpCollector:
         facts.sys_object_id = mib.text(values.get(mib.SYS_OBJECT_ID)) or None
         ticks = mib.integer(values.get(mib.SYS_UPTIME), mib.GAUGE32)  # TimeTicks
         facts.uptime_s = ticks // 100 if ticks is not None else None
-        identity = identify(facts.sys_descr)
+        # The vendor MIB scalars worth asking depend on the sysObjectID just read: a second
+        # GET, only for the makers whose release is not in sysDescr (FortiGate, PAN-OS, …).
+        extra_oids = extra_oids_for(facts.sys_object_id)
+        extra: dict[str, str] = {}
+        if extra_oids:
+            answered = await self._retry(lambda: session.get_many(list(extra_oids)))
+            extra = {oid: mib.text(value) for oid, value in answered.items()}
+        identity = identify(facts.sys_object_id, facts.sys_descr, extra)
         facts.vendor = identity.vendor
         if identity.os_version is not None:
             # A bare "Linux" guess would overwrite the distribution SSH saw: only say
-            # what sysDescr really tells.
+            # what the device really tells.
             facts.os_name, facts.os_version = identity.os_name, identity.os_version
-        forti = mib.forti_version(values.get(mib.FG_SYS_VERSION))
-        if forti and (facts.sys_object_id or "").startswith(mib.FORTINET):
-            facts.vendor, facts.os_name, facts.os_version = "Fortinet", "FortiOS", forti
+        facts.device_class = identity.device_class
 
     async def _interfaces(self, session: SnmpSession, facts: DeviceFacts) -> None:
         columns = await self._columns(session, mib.IF_COLUMNS)

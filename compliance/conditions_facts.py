@@ -32,12 +32,14 @@ def read_fact(name: str, facts: CiFacts) -> tuple[Any, str]:
         "config.last_confirmed": facts.config_confirmed,
         "device.last_seen": facts.last_seen,
         "link.availability_30d": facts.link_availability_30d,
+        "discovered.inventory": facts.discovery,
     }[name]
     if value is None:
         return None, {
             "config.last_confirmed": "no configuration snapshot",
             "device.last_seen": "never seen by a collector",
             "link.availability_30d": "link never probed",
+            "discovered.inventory": "not a discovered device",
         }[name] + explain(facts, name)
     return value, label
 
@@ -171,6 +173,22 @@ def sa_any(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date)
     return failed("; ".join(texts)) if texts else nothing("fail", "no IKE SA")
 
 
+def sustained_max(cond: Condition, facts: CiFacts, policies: PolicySet, today: dt.date) -> Outcome:
+    """Fails when each of the last ``days`` days was measured and stayed above ``max``."""
+    days = facts.link_p95_daily
+    if cond.fact != "link.p95_utilisation" or days is None or cond.maximum is None:
+        return unknown("link load never measured")
+    recent = days[-cond.days :]
+    measured = [value for value in recent if value is not None]
+    shown = ", ".join("—" if v is None else f"{v * 100:.0f} %" for v in recent)
+    text = f"daily 95th percentile {shown} (limit {cond.maximum * 100:.0f} % for {cond.days} days)"
+    if not measured:
+        return unknown(f"no link load in the last {cond.days} days")
+    if len(measured) == len(recent) == cond.days and min(measured) > cond.maximum:
+        return failed(text)
+    return passed(text)
+
+
 EXPORTS: dict[str, Evaluator] = {
     "fact_equals": fact_equals,
     "fact_min": fact_bound,
@@ -179,6 +197,7 @@ EXPORTS: dict[str, Evaluator] = {
     "fact_includes": fact_includes,
     "fact_nonempty": fact_nonempty,
     "max_age_days": max_age_days,
+    "sustained_max": sustained_max,
     "sa_all": sa_all,
     "sa_any": sa_any,
 }

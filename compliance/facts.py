@@ -38,7 +38,7 @@ class IkeSa:
 
 @dataclass(frozen=True, eq=False)
 class CiFacts:
-    ci_type: str  # device | link
+    ci_type: str  # device | link | discovered
     ci_id: int
     name: str  # hostname, or "link:<site code>"
     site_code: str
@@ -63,6 +63,12 @@ class CiFacts:
     link_availability_30d: float | None = None  # 0..1, links only
     # the collectors' recorded failures and skipped parts (Device.last_error): why a fact is missing
     collection_notes: str = ""
+    # links only: each day's 95th percentile of utilisation (max of in and out, 0-1), oldest
+    # first, None for a day without samples; None when the link's load was never measured
+    link_p95_daily: tuple[float | None, ...] | None = None
+    # discovered devices only: what discovery saw of an address no CI holds ("127.1.3.50 seen
+    # by icmp, snmp …"); adopted and ignored ones are not judged
+    discovery: str | None = None
 
     @cached_property
     def config(self) -> ParsedConfig | None:

@@ -15,7 +15,7 @@ from compliance.policy_catalogue import Control
 from compliance.policy_reader import Reader
 
 SEVERITIES = ("critical", "high", "medium", "low")
-CI_TYPES = ("device", "link")
+CI_TYPES = ("device", "link", "discovered")
 SCOPES = ("global", "any")
 # What a rule gives when none of its conditions finds anything to judge (docs/rules-contract.md)
 ABSENT = ("pass", "fail", "unknown", "not_applicable")
@@ -37,6 +37,7 @@ CONDITIONS: dict[str, tuple[set[str], set[str]]] = {
     "fact_includes": ({"fact", "patterns"}, set()),
     "fact_nonempty": ({"fact"}, {"requires_seen"}),
     "max_age_days": ({"fact", "days"}, set()),
+    "sustained_max": ({"fact", "max", "days"}, set()),
     "sa_all": ({"field"}, {"require", "min"}),
     "sa_any": ({"field", "require"}, set()),
     "os_supported": (set(), set()),
@@ -57,6 +58,8 @@ FACTS = {
     "device.serial",
     "device.model",
     "link.availability_30d",
+    "discovered.inventory",
+    "link.p95_utilisation",
 }
 FACT_PREFIXES = ("sshd.", "host_state.")
 SA_FIELDS = ("ike_version", "status", "encryption", "integrity", "dh_group", "lifetime_s", "pfs")

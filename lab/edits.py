@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from lab.advisories import advisories_of
+from lab.cabling import Cable
 from lab.inventory import write_atomic
 from lab.model import Device, SoftwareItem
 from lab.procs import LabError
@@ -64,11 +65,37 @@ def edit(state_dir: Path, truth_path: Path, hostname: str, change: dict[str, Any
     else:
         raise LabError(f"no device {hostname!r} in {truth_path}")
     write_atomic(truth_path, json.dumps(truth, indent=1))
+    _log(state_dir, {"hostname": hostname, **change})
+    return device
+
+
+def unplug(state_dir: Path, truth_path: Path, hostname: str, port: str) -> Cable:
+    """Remove the cable at (hostname, port) from truth.json and log it for the next `up`."""
+    truth = json.loads(truth_path.read_text())
+    cables = [Cable(**c) for c in truth.get("cables", [])]
+    found = [c for c in cables if (hostname, port) in c.ends()]
+    if not found:
+        raise LabError(f"no cable on {hostname} port {port!r} (see 'cables' in {truth_path})")
+    truth["cables"] = [c.to_json() for c in cables if c not in found]
+    write_atomic(truth_path, json.dumps(truth, indent=1))
+    _log(state_dir, {"hostname": hostname, "unplug": port})
+    return found[0]
+
+
+def unplugged(state_dir: Path) -> frozenset[tuple[str, str]]:
+    """The (hostname, port) ends `lab edit --unplug` removed, for the next `up` to keep out."""
+    log_path = state_dir / "edits.json"
+    if not log_path.exists():
+        return frozenset()
+    return frozenset((e["hostname"], e["unplug"]) for e in json.loads(log_path.read_text())
+                     if e.get("unplug"))
+
+
+def _log(state_dir: Path, entry: dict[str, Any]) -> None:
     log_path = state_dir / "edits.json"
     log = json.loads(log_path.read_text()) if log_path.exists() else []
-    log.append({"hostname": hostname, **change})
+    log.append(entry)
     write_atomic(log_path, json.dumps(log, indent=1))
-    return device
 
 
 def replay(state_dir: Path, devices: list[Device]) -> None:

@@ -53,10 +53,17 @@ def write(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)  # agents poll the file: never let them read half of it
 
 
-def nft_ruleset(net: int, prefixes: dict[str, str], data: dict[str, Any]) -> str:
-    """The whole lab table, replaced atomically (add+delete+define in one transaction)."""
+def nft_ruleset(net: int, prefixes: dict[str, str], data: dict[str, Any],
+                answering: list[str] | None = None) -> str:
+    """The whole lab table, replaced atomically (add+delete+define in one transaction).
+
+    ``answering``: the lab's device addresses. Every 127.x.y.z answers ping on loopback; on a
+    real network an unused address stays silent, so the rest of the lab's /16 is dropped
+    (discovery's sweep must find devices, not the loopback interface)."""
     table = table_name(net)
     rules = []
+    if answering:
+        rules.append(f"ip daddr 127.{net}.0.0/16 ip daddr != {{ {', '.join(answering)} }} drop")
     for site in data["failed"]:
         rules.append(f"ip daddr {prefixes[site]} drop")
     for site, loss in sorted(data["degraded"].items()):

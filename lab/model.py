@@ -65,6 +65,11 @@ class Device:
     # test advisories affecting it: [{"id", "fixed"}], None for a release lab/advisories.py
     # does not know
     advisories: list[dict[str, Any]] | None = field(default_factory=list)
+    # False: a device plugged in at a site but absent from the lab's inventory.toml, for
+    # discovery to find (lab/hidden.py); truth.json lists these under "undeclared".
+    declared: bool = True
+    sys_descr_text: str = ""  # sysDescr as served, when the platform's generator does not apply
+    extra_values: dict[str, str] = field(default_factory=dict)  # vendor MIB scalars: oid -> text
 
     @property
     def has_ssh(self) -> bool:

@@ -20,7 +20,7 @@ from typing import Any
 
 import asyncssh
 
-from lab import credentials, edits, faults, inventory, procs, snmprec
+from lab import cabling, credentials, edits, faults, hidden, inventory, procs, snmprec, traffic
 from lab.generate import generate
 from lab.model import Device
 from lab.procs import LabError
@@ -60,6 +60,10 @@ class Lab:
     def faults_path(self) -> Path:
         return self.state_dir / "faults.json"
 
+    @property
+    def traffic_path(self) -> Path:
+        return self.state_dir / "traffic.json"
+
     def _state(self) -> dict[str, Any]:
         path = self.state_dir / "state.json"
         return json.loads(path.read_text()) if path.exists() else {}
@@ -85,6 +89,7 @@ class Lab:
         started = time.monotonic()
         network = network or load_network()
         devices = generate(network, seed, scale, net)
+        devices += hidden.undeclared(network, devices, seed, net)
         previous = self._state()
         if previous.get("seed") == seed and previous.get("scale") == scale:
             edits.replay(self.state_dir, devices)
@@ -95,7 +100,7 @@ class Lab:
         state = {"seed": seed, "scale": scale, "net": net, "snmp_port": snmp_port,
                  "ssh_port": ssh_port, "secrets_dir": str(self.secrets_dir.resolve()),
                  "prefixes": {s.code: f"127.{net}.{s.number}.0/24" for s in network.sites},
-                 "pids": {}}
+                 "answering": [d.address for d in devices], "pids": {}}
         self._save_state(state)
         try:
             state["pids"] = self._start_agents(devices, snmp_port, ssh_port, timeout_s)
@@ -124,12 +129,17 @@ class Lab:
             raise LabError(f"unknown site(s): {', '.join(unknown)}")
         fault_data = {"mode": "nftables", "failed": sorted(failed), "degraded": {}, "slow": {}}
         faults.write(self.faults_path, fault_data)
+        cables = cabling.cabling(devices, edits.unplugged(self.state_dir))
+        wirings = snmprec.wirings(devices, cables)
         for device in devices:
-            snmprec.write(device, self.state_dir / "snmp")
-        inventory.write_atomic(self.truth_path, json.dumps(
-            inventory.truth_document(network, devices, seed, scale, net, fault_data), indent=1))
+            snmprec.write(device, self.state_dir / "snmp", wirings[device.hostname])
+        prefixes = {s.code: hidden.prefix(s, net) for s in hidden.discovery_sites(network)}
+        traffic.write(self.traffic_path, traffic.plan(network, devices, seed, time.time()))
+        inventory.write_atomic(self.truth_path, json.dumps(inventory.truth_document(
+            network, devices, seed, scale, net, fault_data, [c.to_json() for c in cables],
+            prefixes), indent=1))
         inventory.write_atomic(self.inventory_path, inventory.render_inventory(
-            network, creds, devices, snmp_port, ssh_port))
+            network, creds, devices, snmp_port, ssh_port, prefixes))
         key_path = self.state_dir / "ssh_host_key"
         if not key_path.exists():
             asyncssh.generate_private_key("ssh-ed25519").write_private_key(str(key_path))
@@ -150,6 +160,7 @@ class Lab:
                     "cache_dir": str(self.state_dir / "cache"),
                     "ready_file": str(run / f"{name}.ready"),
                     "secrets_dir": str(self.secrets_dir), "faults_file": str(self.faults_path),
+                    "traffic_file": str(self.traffic_path),
                     "credentials": snmp_creds, "devices": [
                         {"hostname": d.hostname, "site": d.site, "address": d.address,
                          "port": snmp_port, "credential": d.snmp_credential,
@@ -238,7 +249,8 @@ class Lab:
         """nftables if allowed, else the agents drop; returns the mode used."""
         state = self._state()
         try:
-            faults.nft_apply(faults.nft_ruleset(int(state["net"]), state["prefixes"], data))
+            faults.nft_apply(faults.nft_ruleset(int(state["net"]), state["prefixes"], data,
+                                                state.get("answering")))
             data["mode"] = "nftables"
         except faults.FaultsRefused as exc:
             data["mode"] = "agents"
@@ -251,8 +263,33 @@ class Lab:
     def edit(self, hostname: str, **change: Any) -> Device:
         """Change a device (see `lab.edits.apply`); SNMP, SSH and truth.json all follow."""
         device = edits.edit(self.state_dir, self.truth_path, hostname, change)
-        path = snmprec.write(device, self.state_dir / "snmp")
-        # snmpsim notices a changed data file by its whole-second mtime: make sure it moves
-        stamp = max(time.time(), path.stat().st_mtime) + 1
-        os.utime(path, (stamp, stamp))
+        self._rewrite({hostname})
         return device
+
+    def unplug(self, hostname: str, port: str) -> cabling.Cable:
+        """Remove the cable on ``hostname``'s ``port``: both ends stop seeing each other."""
+        cable = edits.unplug(self.state_dir, self.truth_path, hostname, port)
+        self._rewrite({cable.a, cable.b})
+        return cable
+
+    def restart(self, hostname: str) -> None:
+        """Reboot a VPN gateway now: its sysUpTime and WAN counters start again from zero."""
+        traffic.restart(self.traffic_path, hostname)
+
+    def wrap_soon(self, hostname: str, seconds: float = 5.0) -> None:
+        """Make a VPN gateway's WAN octet counters pass 2^64 in ``seconds``."""
+        traffic.wrap_soon(self.traffic_path, hostname, seconds)
+
+    def _rewrite(self, hostnames: set[str]) -> None:
+        """Rewrite these devices' SNMP data from truth.json (wiring included)."""
+        truth = self.truth()
+        devices = [Device.from_json(d) for d in truth["devices"] + truth.get("undeclared", [])]
+        cables = [cabling.Cable(**c) for c in truth.get("cables", [])]
+        wirings = snmprec.wirings(devices, cables)
+        for device in devices:
+            if device.hostname not in hostnames:
+                continue
+            path = snmprec.write(device, self.state_dir / "snmp", wirings[device.hostname])
+            # snmpsim notices a changed data file by its whole-second mtime: make sure it moves
+            stamp = max(time.time(), path.stat().st_mtime) + 1
+            os.utime(path, (stamp, stamp))

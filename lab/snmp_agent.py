@@ -25,24 +25,39 @@ from typing import Any
 from pysnmp.carrier.asyncio.dgram import udp
 from pysnmp.entity import config, engine
 from pysnmp.entity.rfc3413 import cmdrsp, context
+from pysnmp.proto import rfc1902
 from snmpsim import confdir, datafile
 from snmpsim.record.snmprec import SnmprecRecord
 
 from lab.faults import FaultView
+from lab.traffic import SYS_UPTIME, TrafficView
 
 
 class DeviceData:
-    """pysnmp's MibInstrumController interface over one snmpsim data file."""
+    """pysnmp's MibInstrumController interface over one snmpsim data file, with the values
+    that advance with the clock (sysUpTime, WAN octet counters: lab.traffic) computed live."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, hostname: str = "", traffic: TrafficView | None = None) -> None:
         self.data = datafile.DataFile(path, SnmprecRecord(), {})
         self.data.index_text()
+        self.hostname, self.traffic = hostname, traffic
+
+    def _live(self, answers: Any) -> Any:
+        values = self.traffic.values(self.hostname) if self.traffic is not None else {}
+        if not values:
+            return answers
+        kinds = {SYS_UPTIME: rfc1902.TimeTicks}
+        return [
+            (oid, kinds.get(str(oid), rfc1902.Counter64)(values[str(oid)]))
+            if str(oid) in values else (oid, value)
+            for oid, value in answers
+        ]  # fmt: skip
 
     def read_variables(self, *var_binds: Any, **_: Any) -> Any:
-        return self.data.process_var_binds(var_binds, nextFlag=False, setFlag=False)
+        return self._live(self.data.process_var_binds(var_binds, nextFlag=False, setFlag=False))
 
     def read_next_variables(self, *var_binds: Any, **_: Any) -> Any:
-        return self.data.process_var_binds(var_binds, nextFlag=True, setFlag=False)
+        return self._live(self.data.process_var_binds(var_binds, nextFlag=True, setFlag=False))
 
     def write_variables(self, *var_binds: Any, **_: Any) -> Any:
         # read-only agent: a SET gets the current values back, as snmpsim's static data does
@@ -107,12 +122,14 @@ def build(plan: dict[str, Any]) -> engine.SnmpEngine:
     snmp_context = context.SnmpContext(snmp_engine)
     snmp_context.unregister_context_name(b"")
     endpoints: dict[tuple[int, ...], Endpoint] = {}
+    traffic = TrafficView(Path(plan["traffic_file"])) if plan.get("traffic_file") else None
     for n, spec in enumerate(plan["devices"], start=1):
         domain = (*udp.DOMAIN_NAME, n)
         transport = udp.UdpAsyncioTransport().open_server_mode((spec["address"], spec["port"]))
         config.add_transport(snmp_engine, domain, transport)
         endpoints[domain] = Endpoint(spec, domain)
-        snmp_context.register_context_name(spec["hostname"], DeviceData(spec["datafile"]))
+        data = DeviceData(spec["datafile"], spec["hostname"], traffic)
+        snmp_context.register_context_name(spec["hostname"], data)
     faults = FaultView(Path(plan["faults_file"]), plan.get("instance", ""), random.Random())
     for base in (cmdrsp.GetCommandResponder, cmdrsp.NextCommandResponder,
                  cmdrsp.BulkCommandResponder, cmdrsp.SetCommandResponder):

@@ -8,9 +8,10 @@ net-snmp on Debian ``<package>_<version>_amd64``, on RHEL ``<package>-<version>.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from lab import catalog, ios, linux
+from lab import cabling, catalog, ios, linux
 from lab.generate import release_of
 from lab.model import Device, SoftwareItem
 
@@ -36,6 +37,8 @@ def _str(oid: str, value: str) -> Record:
 
 
 def sys_descr(device: Device) -> str:
+    if device.sys_descr_text:
+        return device.sys_descr_text
     if device.platform == "cisco_ios":
         return ios.sys_descr(device)
     if device.platform == "linux":
@@ -59,7 +62,27 @@ def installed_name(device: Device, item: SoftwareItem) -> str:
     return f"{item.name}_{item.version}_amd64"
 
 
-def records(device: Device) -> list[Record]:
+@dataclass(frozen=True)
+class Wiring:
+    """What a device sees around it: its cabled neighbours and, on a core switch, its ARP."""
+
+    neighbours: list[cabling.Neighbour] = field(default_factory=list)
+    site_devices: list[Device] = field(default_factory=list)
+    sys_descr: dict[str, str] = field(default_factory=dict)  # hostname -> sysDescr
+
+
+def wirings(devices: list[Device], cables: list[cabling.Cable]) -> dict[str, Wiring]:
+    """Each device's wiring from the whole lab's devices (declared and hidden) and cables."""
+    by_host = {d.hostname: d for d in devices}
+    by_site: dict[str, list[Device]] = {}
+    for device in devices:
+        by_site.setdefault(device.site, []).append(device)
+    descr = {d.hostname: sys_descr(d).split("\r\n")[0] for d in devices}
+    return {d.hostname: Wiring(cabling.neighbours(d, cables, by_host), by_site[d.site], descr)
+            for d in devices}
+
+
+def records(device: Device, wiring: Wiring | None = None) -> list[Record]:
     rng = random.Random(f"{device.hostname}:counters")
     uptime = 100 * (86400 * (3 + device.variant % 300) + device.variant * 37)
     recs: list[Record] = [
@@ -86,13 +109,17 @@ def records(device: Device) -> list[Record]:
             (f"{IFX}.6.{n}", "70", str(octets_in)), (f"{IFX}.10.{n}", "70", str(octets_out)),
             (f"{IFX}.15.{n}", "66", str(i.speed // 1_000_000)), _str(f"{IFX}.18.{n}", i.alias),
         ]
-    if device.platform not in ("linux", "windows"):
+    if device.platform not in ("linux", "windows", "routeros"):  # RouterOS has no ENTITY-MIB
         recs += _entity(device)
     else:
         recs += _host_resources(device, uptime, rng)
     if device.platform == "fortios":
         recs += [_str("1.3.6.1.4.1.12356.101.4.1.1.0", _forti_version(device)),
                  _str("1.3.6.1.4.1.12356.100.1.1.1.0", device.serial)]
+    recs += [_str(oid, value) for oid, value in device.extra_values.items()]
+    if wiring is not None:
+        recs += cabling.neighbour_records(device, wiring.neighbours, wiring.sys_descr)
+        recs += cabling.arp_records(device, wiring.site_devices)
     return recs
 
 
@@ -164,12 +191,12 @@ def windows_processes(device: Device) -> list[tuple[int, str]]:
     return [(4 + 4 * n, name) for n, name in enumerate(names)]
 
 
-def render(device: Device) -> str:
-    ordered = sorted(records(device), key=lambda r: tuple(int(p) for p in r[0].split(".")))
+def render(device: Device, wiring: Wiring | None = None) -> str:
+    ordered = sorted(records(device, wiring), key=lambda r: tuple(int(p) for p in r[0].split(".")))
     return "".join(f"{oid}|{tag}|{value}\n" for oid, tag, value in ordered)
 
 
-def write(device: Device, directory: Path) -> Path:
+def write(device: Device, directory: Path, wiring: Wiring | None = None) -> Path:
     path = directory / f"{device.hostname}.snmprec"
-    path.write_text(render(device), encoding="utf-8")
+    path.write_text(render(device, wiring), encoding="utf-8")
     return path

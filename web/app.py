@@ -148,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
         controls,
         core,
         devices,
+        discovered,
         findings,
         inventory,
         lifecycle,
@@ -155,12 +156,15 @@ def _register_blueprints(app: Flask) -> None:
         plan,
         sites,
         soa,
+        topology,
         vulnerabilities,
     )
 
     for module in (core, auth, overview, sites, devices, controls, soa, findings, lifecycle):
         app.register_blueprint(module.bp)
     app.register_blueprint(changes.bp)
+    app.register_blueprint(discovered.bp)
+    app.register_blueprint(topology.bp)
     app.register_blueprint(plan.bp)
     app.register_blueprint(vulnerabilities.bp)
     app.register_blueprint(vulnerabilities.api_bp, url_prefix="/api/v1")

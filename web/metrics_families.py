@@ -26,6 +26,7 @@ def families(
     return [
         *_inventory_families(snapshot, version),
         *_network_families(snapshot),
+        *_discovery_families(snapshot),
         *_compliance_families(snapshot),
         *_lifecycle_families(snapshot),
         *_collector_families(snapshot, intervals or {}),
@@ -97,6 +98,27 @@ def _network_families(snapshot: MetricSnapshot) -> list[Metric]:
         for target in ("link", "device"):
             outages.add_metric([*labels, target], site.outages.get(target, 0))
     return [up, devices, rtt, loss, avail, outages]
+
+
+def _discovery_families(snapshot: MetricSnapshot) -> list[Metric]:
+    discovered = GaugeMetricFamily(
+        "atalaya_discovered_devices",
+        "Devices discovery found at the site that the inventory lacks, by decision "
+        "(new: an unregistered-device finding; adopted; ignored).",
+        labels=["site", "region", "decision"],
+    )
+    utilisation = GaugeMetricFamily(
+        "atalaya_link_utilisation_ratio",
+        "Utilisation of the site link's WAN interface at the last link load poll, by direction "
+        "(in, out), as a share of the link's declared bandwidth.",
+        labels=["site", "region", "direction"],
+    )
+    for site in snapshot.sites:
+        for status, count in sorted(site.discovered.items()):
+            discovered.add_metric([site.code, site.region, status], count)
+        for direction, ratio in sorted(site.utilisation.items()):
+            utilisation.add_metric([site.code, site.region, direction], ratio)
+    return [discovered, utilisation]
 
 
 def _score(entry: dict[str, Any]) -> float | None:

@@ -21,6 +21,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit": frozenset({"admin"}),
     # inventory edits on the web: the people who would otherwise edit the inventory file
     "inventory": frozenset({"admin", "network_admin"}),
+    # what discovery found maps the network too, and adopting one writes the inventory
+    "discovery": frozenset({"admin", "network_admin"}),
 }
 PUBLIC = "public"
 
@@ -58,6 +60,11 @@ ENDPOINTS: dict[str, str] = {
     "plan.index": "read",
     "plan.pdf": "read",
     "changes.index": "read",
+    "topology.national": "read",
+    "topology.site": "read",
+    "discovered.index": "discovery",
+    "discovered.adopt_record": "discovery",
+    "discovered.ignore_record": "discovery",
     "api.openapi": "read",
     "api.sites": "read",
     "api.site": "read",

@@ -16,7 +16,7 @@ from atalaya.jobs.schedule import build_scheduler
 
 
 @click.command()
-@click.option("--only", type=click.Choice(LOOP_NAMES), help="Run one loop instead of all four.")
+@click.option("--only", type=click.Choice(LOOP_NAMES), help="Run one loop instead of all of them.")
 @click.option("--region", "regions", multiple=True, help="Only this region (repeatable).")
 @click.option("--site", "sites", multiple=True, help="Only this site (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")

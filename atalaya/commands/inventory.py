@@ -57,7 +57,9 @@ def _import(app: AppContext, paths: list[Path]) -> None:
         created: dict[str, int] = {}
         changes = 0
         for item in inventories:
-            summary = apply_inventory(session, item, at=now)
+            summary = apply_inventory(
+                session, item, at=now, widest_prefix=app.settings.collect.discovery_widest_prefix
+            )
             for key, count in summary.created.items():
                 created[key] = created.get(key, 0) + count
             changes += summary.changes

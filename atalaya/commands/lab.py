@@ -164,6 +164,23 @@ def restore(ctx: click.Context, site: str | None, state_dir: str | None) -> None
     _fault(ctx, state_dir, "restore", site)
 
 
+def _live_edit(lab_: Lab, device: str, unplug: str | None, restart: bool,
+               wrap_in: float | None) -> None:
+    """Cabling and traffic edits: they change what the agents serve, not the device's record."""
+    try:
+        if unplug:
+            cable = lab_.unplug(device, unplug)
+            click.echo(f"unplugged {cable.a} {cable.a_port} <-> {cable.b} {cable.b_port}")
+        if restart:
+            lab_.restart(device)
+            click.echo(f"restarted {device}")
+        if wrap_in is not None:
+            lab_.wrap_soon(device, wrap_in)
+            click.echo(f"{device}: WAN counters wrap in {wrap_in:g} s")
+    except LabError as exc:
+        _fail(exc)
+
+
 @lab.command()
 @click.argument("device")
 @click.option("--add-line", multiple=True, help="Add a running-config line (cisco_ios).")
@@ -172,12 +189,21 @@ def restore(ctx: click.Context, site: str | None, state_dir: str | None) -> None
 @click.option("--install", multiple=True, metavar="NAME=VERSION", help="Install a product.")
 @click.option("--uninstall", multiple=True, metavar="NAME", help="Remove a product.")
 @click.option("--serial", default=None, help="Report this serial number (hardware swap).")
+@click.option("--unplug", default=None, metavar="PORT",
+              help="Remove the cable on DEVICE's PORT (both ends lose the neighbour).")
+@click.option("--restart", is_flag=True, help="Reboot a VPN gateway (uptime, counters to 0).")
+@click.option("--wrap-in", type=float, default=None, metavar="SECONDS",
+              help="Make a VPN gateway's WAN octet counters pass 2^64 in SECONDS.")
 @state_option
 @click.pass_context
 def edit(ctx: click.Context, device: str, add_line: tuple[str, ...],
          remove_line: tuple[str, ...], os_version: str | None, install: tuple[str, ...],
-         uninstall: tuple[str, ...], serial: str | None, state_dir: str | None) -> None:
+         uninstall: tuple[str, ...], serial: str | None, unplug: str | None, restart: bool,
+         wrap_in: float | None, state_dir: str | None) -> None:
     """Change DEVICE so that the next collection sees it (change detection)."""
+    if unplug or restart or wrap_in is not None:
+        _live_edit(_lab(ctx, state_dir), device, unplug, restart, wrap_in)
+        return
     bad = [item for item in install if "=" not in item]
     if bad:
         _fail(LabError(f"--install {bad[0]!r}: expected NAME=VERSION"))

@@ -22,17 +22,18 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from atalaya.jobs.groups import regions_key
-from atalaya.jobs.loops import LOOP_NAMES, LOOPS, Loop, Result, Scope, short_error
+from atalaya.jobs.loops import LOOP_NAMES, LOOPS, SPOOLED, Loop, short_error
 from atalaya.jobs.replay import RunRecord, database_unavailable, replay_spool, store_run
+from atalaya.jobs.scope import Result, Scope, Work
 from atalaya.jobs.spool import Spool, spool_path
 from atalaya.settings import CollectSettings, Settings
 from cmdb.ingest import start_run
-from collectors.base import DeviceFacts, ProbeSample, Target
+from collectors.base import DeviceFacts, ProbeSample
 
 log = logging.getLogger(__name__)
 
 # The targets each (loop, regions, sites) read last, kept for runs while the CMDB is away.
-_KNOWN_TARGETS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[Target]] = {}
+_KNOWN_TARGETS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[Work]] = {}
 INGESTERS = {name: loop.ingest for name, loop in LOOPS.items()}
 # progress(loop, done, total): called with done=0 when the loop's targets are known
 Progress = Callable[[str, int, int], None]
@@ -141,7 +142,7 @@ def _run_and_store(
         replay_spool(engine, spool, INGESTERS)  # the runs before this one go in first
         stored = store_run(engine, loop.ingest, record)
     except DBAPIError as error:
-        if spool is None or not database_unavailable(error):
+        if spool is None or loop.name not in SPOOLED or not database_unavailable(error):
             raise
         seq = spool.append(
             loop.name, record.regions, run_id, began, record.ended_at, results
@@ -158,7 +159,7 @@ def _run_and_store(
 def _start(
     engine: Engine, settings: Settings, loop: Loop, scope: Scope, spool: Spool | None,
     began: dt.datetime,
-) -> tuple[int | None, list[Target]]:  # fmt: skip
+) -> tuple[int | None, list[Work]]:  # fmt: skip
     """Open the run's PollRun and read its targets; with the database away, keep polling the
     targets this process read last for the same loop and scope (memory only: they hold
     resolved secrets, which never go to the spool)."""
@@ -169,7 +170,7 @@ def _start(
             run = start_run(session, loop.name, settings.collect.poller_group, at=began)
             run.regions = regions_key(scope.regions)
             run_id = run.id
-            targets = loop.targets(session, scope, settings.secret)
+            targets = loop.targets(session, scope, settings.secret, settings.collect)
     except DBAPIError as error:
         if spool is None or key not in _KNOWN_TARGETS or not database_unavailable(error):
             raise
@@ -193,7 +194,7 @@ def _unstored(loop: str, run_id: int | None, results: list[Result], error: str) 
 
 
 def _collect(
-    conf: CollectSettings, loop: Loop, targets: list[Target], progress: Progress | None
+    conf: CollectSettings, loop: Loop, targets: list[Work], progress: Progress | None
 ) -> list[Result]:
     done = 0
 

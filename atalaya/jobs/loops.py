@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from atalaya.jobs import discovery, linkload
+from atalaya.jobs.scope import Advance, Result, Scope, Work
 from atalaya.settings import CollectSettings
 from cmdb.ingest import ingest_device_facts, ingest_probe_samples
 from cmdb.targets import SecretResolver, load_link_probes, load_targets
@@ -31,46 +33,45 @@ REACHABILITY_FANOUT = 8
 # The software pass walks hundreds of hrSWInstalledTable rows: give it twice the deadline.
 SOFTWARE_DEADLINE_FACTOR = 2.0
 
-Result = DeviceFacts | ProbeSample
-Advance = Callable[[Result], None]
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which part of the network a run covers (empty: all of it)."""
-
-    regions: Sequence[str] | None = None
-    sites: Sequence[str] | None = None
-
-
 @dataclass(frozen=True)
 class Loop:
     """One collection loop: where its targets come from, how it polls, how it stores."""
 
     name: str
-    targets: Callable[[Session, Scope, SecretResolver], list[Target]]
-    collect: Callable[[CollectSettings, list[Target], Advance], list[Result]]
+    targets: Callable[[Session, Scope, SecretResolver, CollectSettings], list[Work]]
+    collect: Callable[[CollectSettings, list[Work], Advance], list[Result]]
     ingest: Callable[[Session, list[Result], dt.datetime], list[Result]]
 
 
 # -- targets -----------------------------------------------------------------------------
-def _reachability_targets(s: Session, scope: Scope, secret: SecretResolver) -> list[Target]:
+def _reachability_targets(
+    s: Session, scope: Scope, secret: SecretResolver, _conf: CollectSettings
+) -> list[Work]:
     devices = load_targets(s, secret, scope.regions, scope.sites)
-    return devices + load_link_probes(s, scope.regions, scope.sites)
+    return [*devices, *load_link_probes(s, scope.regions, scope.sites)]
 
 
-def _snmp_targets(s: Session, scope: Scope, secret: SecretResolver) -> list[Target]:
+def _snmp_targets(
+    s: Session, scope: Scope, secret: SecretResolver, _conf: CollectSettings
+) -> list[Work]:
     targets = load_targets(s, secret, scope.regions, scope.sites)
     return [t for t in targets if t.snmp is not None or t.credential_error]
 
 
-def _ssh_targets(s: Session, scope: Scope, secret: SecretResolver) -> list[Target]:
+def _ssh_targets(
+    s: Session, scope: Scope, secret: SecretResolver, _conf: CollectSettings
+) -> list[Work]:
     targets = load_targets(s, secret, scope.regions, scope.sites, SSH_PLATFORMS)
     return [t for t in targets if t.ssh is not None or t.credential_error]
 
 
 # -- collection --------------------------------------------------------------------------
-def _probe(conf: CollectSettings, targets: list[Target], advance: Advance) -> list[Result]:
+def _targets(work: list[Work]) -> list[Target]:
+    return [t for t in work if isinstance(t, Target)]
+
+
+def _probe(conf: CollectSettings, work: list[Work], advance: Advance) -> list[Result]:
+    targets = _targets(work)
     prober = ReachabilityCollector(
         count=conf.ping_count,
         timeout_s=conf.ping_timeout_s,
@@ -88,16 +89,19 @@ def _snmp(conf: CollectSettings) -> SnmpCollector:
     )
 
 
-def _poll_inventory(conf: CollectSettings, targets: list[Target], advance: Advance) -> list[Result]:
+def _poll_inventory(conf: CollectSettings, work: list[Work], advance: Advance) -> list[Result]:
+    targets = _targets(work)
     return list(_snmp(conf).collect(targets, conf.device_deadline_s, INVENTORY_PARTS, advance))
 
 
-def _poll_software(conf: CollectSettings, targets: list[Target], advance: Advance) -> list[Result]:
+def _poll_software(conf: CollectSettings, work: list[Work], advance: Advance) -> list[Result]:
+    targets = _targets(work)
     deadline = conf.device_deadline_s * SOFTWARE_DEADLINE_FACTOR
     return list(_snmp(conf).collect(targets, deadline, SOFTWARE_PARTS, advance))
 
 
-def _read_configs(conf: CollectSettings, targets: list[Target], advance: Advance) -> list[Result]:
+def _read_configs(conf: CollectSettings, work: list[Work], advance: Advance) -> list[Result]:
+    targets = _targets(work)
     ssh = SshCollector(concurrency=conf.ssh_concurrency)
     return list(ssh.collect(targets, conf.device_deadline_s, advance))
 
@@ -140,11 +144,16 @@ LOOPS: dict[str, Loop] = {
         Loop("snmp", _snmp_targets, _poll_inventory, _store_facts),
         Loop("software", _snmp_targets, _poll_software, _store_facts),
         Loop("ssh", _ssh_targets, _read_configs, _store_facts),
+        Loop("discovery", discovery.discovery_targets, discovery.discover, discovery.store),
+        Loop("linkload", linkload.gateway_targets, linkload.read_counters, linkload.store),
     )
 }
 LOOP_NAMES = tuple(LOOPS)
 # Each loop has its interval setting ([collect] <loop>_interval_s), and nothing else does.
 assert set(LOOPS) == set(CollectSettings().loop_intervals()), "a loop without its interval"
+# Loops whose results the spool can keep while the CMDB is away (collectors/facts_json.py);
+# discovery and link load are not kept: a later sweep or counter read sees the same again.
+SPOOLED = ("reachability", "snmp", "software", "ssh")
 
 
 def short_error(exc: Exception) -> str:

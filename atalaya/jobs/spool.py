@@ -23,11 +23,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from atalaya.jobs.scope import Result  # only device facts and probe samples are kept
 from collectors.base import DeviceFacts, ProbeSample
 from collectors.facts_json import FactsFormatError, result_from_json, result_to_json
 
 log = logging.getLogger(__name__)
-Result = DeviceFacts | ProbeSample
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS spooled_run (
@@ -107,7 +107,8 @@ class Spool:
         results: Sequence[Result],
     ) -> int:
         """Keep one run (one transaction); drop the oldest runs past the bound. Returns its seq."""
-        payload = zlib.compress(json.dumps([result_to_json(r) for r in results]).encode(), 6)
+        kept = [result_to_json(r) for r in results if isinstance(r, DeviceFacts | ProbeSample)]
+        payload = zlib.compress(json.dumps(kept).encode(), 6)
         connection = self._connect()
         try:
             connection.execute("BEGIN IMMEDIATE")
@@ -255,7 +256,9 @@ def spool_states(data_dir: Path) -> list[SpoolState]:
 def _spooled_run(row: tuple[object, ...]) -> SpooledRun:
     seq, loop, group, regions, run_id, started, ended, payload = row
     assert isinstance(payload, bytes)
-    results = [result_from_json(item) for item in json.loads(zlib.decompress(payload))]
+    results: list[Result] = [
+        result_from_json(item) for item in json.loads(zlib.decompress(payload))
+    ]
     return SpooledRun(
         int(str(seq)), str(loop), str(group), str(regions),
         None if run_id is None else int(str(run_id)),

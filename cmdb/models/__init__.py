@@ -21,6 +21,12 @@ from cmdb.models.base import (
     Base,
     utcnow,
 )
+from cmdb.models.discovery import (
+    DISCOVERY_STATUSES,
+    DiscoveredDevice,
+    LinkLoadSample,
+    NeighbourLink,
+)
 from cmdb.models.findings import Evaluation, Finding, FindingChange, IndicatorValue, Waiver
 from cmdb.models.inventory import (
     Credential,
@@ -44,6 +50,7 @@ from cmdb.models.soa import SoaEdit
 
 __all__ = [
     "DEVICE_KINDS",
+    "DISCOVERY_STATUSES",
     "FINDING_STATUSES",
     "LIFECYCLE_STATUSES",
     "NAMING",
@@ -55,6 +62,7 @@ __all__ = [
     "ConfigSnapshot",
     "Credential",
     "Device",
+    "DiscoveredDevice",
     "Evaluation",
     "Finding",
     "FindingChange",
@@ -63,8 +71,10 @@ __all__ = [
     "Interface",
     "LicenseEntitlement",
     "Link",
+    "LinkLoadSample",
     "LinkSample",
     "LoginFailure",
+    "NeighbourLink",
     "Outage",
     "PollLease",
     "PollRun",

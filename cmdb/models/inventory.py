@@ -48,6 +48,8 @@ class Site(Base):
     has_lan: Mapped[bool] = mapped_column(Boolean, default=True)
     in_continuity_plan: Mapped[bool] = mapped_column(Boolean, default=False)
     edit_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # the prefixes discovery sweeps, space-separated ("10.12.3.0/26 10.12.4.0/27")
+    management_prefixes: Mapped[str] = mapped_column(String(400), default="")
     region: Mapped[Region] = relationship(back_populates="sites")
     devices: Mapped[list[Device]] = relationship(back_populates="site")
 

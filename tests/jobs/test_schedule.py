@@ -148,7 +148,10 @@ def test_scheduler_runs_each_loop_once_at_a_time_and_coalesces(
     # the in-memory twins that poll into the spool while the CMDB (and this job store) is away
     offline = {job.id: job for job in scheduler.get_jobs("offline")}
     scheduler.shutdown(wait=False)
-    assert set(jobs) == {"collect-reachability", "collect-snmp", "collect-software", "collect-ssh"}
+    assert set(jobs) == {
+        "collect-reachability", "collect-snmp", "collect-software", "collect-ssh",
+        "collect-discovery", "collect-linkload",
+    }  # fmt: skip
     assert set(offline) == {name.replace("collect-", "offline-") for name in jobs}
     for job in [*jobs.values(), *offline.values()]:
         assert job.max_instances == 1 and job.coalesce is True

@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 from atalaya.jobs.evaluation import run_evaluation
 from atalaya.settings import Settings
 from cmdb import db
+from cmdb.discovery import store_discovery
 from cmdb.ingest import finish_run, ingest_probe_samples, start_run
 from cmdb.inventory import apply_inventory, read_toml
+from cmdb.linkload_ingest import store_link_load
 from cmdb.models import Device, Link, Site
-from collectors.base import ProbeSample
+from collectors.base import LinkCounters, ProbeSample, Sighting
 from lab.credentials import credentials
 from lab.generate import generate
 from lab.inventory import render_inventory
@@ -52,6 +54,23 @@ def reachability_cycle(
         finish_run(session, run, samples, at + dt.timedelta(seconds=2))
 
 
+def link_load_and_discovery(engine: Engine, at: dt.datetime) -> None:
+    """Two WAN counter readings of every VPN gateway, 300 s of uptime apart at 4 Mbit/s, and one
+    undeclared address answering a sweep, through the real write paths."""
+    with Session(engine) as session, session.begin():
+        gateways = session.execute(
+            select(Device.hostname, Site.code).join(Site).where(Device.kind == "vpn_gateway")
+        ).all()
+        for seconds, octets in ((0, 10**9), (300, 10**9 + 4_000_000 // 8 * 300)):
+            readings = [
+                LinkCounters(host, site, at + dt.timedelta(seconds=seconds), 10**6 + seconds * 100,
+                             "Gi0/0/0", octets, octets)
+                for host, site in gateways
+            ]  # fmt: skip
+            store_link_load(session, readings, at)
+        store_discovery(session, [Sighting("NOR-EP-02", "127.20.4.99", at, True, 0.5)], at)
+
+
 def lab_inventory(path: Path, scale: float = 0.15, seed: int = 7) -> Path:
     """The inventory `atalaya lab up` would write (every site, devices with models), without
     starting the lab's agents: enough for what /metrics reads."""
@@ -68,6 +87,7 @@ def fill_cmdb(settings: Settings, engine: Engine, inventory: Path) -> None:
         apply_inventory(session, read_toml(inventory), now - dt.timedelta(hours=2))
     reachability_cycle(engine, now - dt.timedelta(hours=1), set())
     reachability_cycle(engine, now - dt.timedelta(minutes=1), {DOWN_SITE}, {LOSSY_SITE: 0.3})
+    link_load_and_discovery(engine, now - dt.timedelta(minutes=10))
     with Session(engine) as session, session.begin():
         run_evaluation(settings, session)
 

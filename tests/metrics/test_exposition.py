@@ -20,6 +20,8 @@ from web.metrics import SnapshotCollector, register_metrics
 ALLOWED_LABELS = {
     "site", "region", "kind", "control", "standard", "severity", "status", "state", "window",
     "target", "component", "horizon", "loop", "poller_group", "result", "version",
+    "direction",  # in | out (link utilisation)
+    "decision",  # new | adopted | ignored (discovered devices)
 }  # fmt: skip
 
 
@@ -104,6 +106,8 @@ def test_label_values_are_bounded_by_inventory_and_catalogue(
     assert values["severity"] <= set(SEVERITIES)
     assert values["status"] <= set(FINDING_STATUSES)
     assert values["standard"] == {"2013", "2022"}
+    assert values["decision"] <= {"new", "adopted", "ignored"}
+    assert values["direction"] <= {"in", "out"}
     # no hostname, address or interface can hide in any label
     assert all(
         "." not in v or v.startswith(("A.", "0.")) or v[0].isdigit() for v in values["control"]

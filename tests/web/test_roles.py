@@ -24,6 +24,7 @@ def _url(app: Flask, rule: object, device_id: int) -> str:
         "edition": "2013",
         "fmt": "xlsx",
         "waiver_id": 999999,
+        "record_id": 999999,
         "filename": "atalaya.css",
         "advisory_id": "CVE-2023-20198",
         "username": "nobody",
