@@ -14,6 +14,7 @@ Run:  .venv/bin/python bench/bench_snmp.py [--targets 1000] [--pysnmp-targets 20
 from __future__ import annotations
 
 import argparse
+import importlib
 import asyncio
 import concurrent.futures as cf
 import json
@@ -29,12 +30,36 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.results import record  # noqa: E402
 from bench.peers import Measure, process_cpu_s, process_peak_rss_mb, self_cpu_s, table  # noqa: E402
 from collectors import snmp_mib as mib  # noqa: E402
 from tests.collectors.snmpd_peer import COMMUNITY, free_udp_port, start_snmpd  # noqa: E402
 
 CONCURRENCY = 50
 WALKED = [*mib.IF_COLUMNS.values(), mib.ENT_CLASS]
+
+
+def add_ports(count: int) -> int:
+    """Give the namespace switch-sized interface tables: ``count`` veth ends (the kernel here
+    has no ``dummy`` module), created before snmpd starts so its ifTable lists them. Refused
+    outside a private namespace (one with only ``lo``): it must never touch the host."""
+    # `ip link`, not /sys/class/net: sysfs stays the host's after `unshare --net`
+    listing = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True, check=True)
+    present = [line.split(":")[1].strip().split("@")[0] for line in listing.stdout.splitlines()]
+    if present != ["lo"]:
+        if len(present) == count + 1:
+            return count  # already made by a previous run in this namespace
+        print(f"not in a loopback-only namespace ({len(present)} links): {count} ports not added")
+        return 0
+    for pair in range(count // 2):
+        subprocess.run(
+            ["ip", "link", "add", f"port{2 * pair + 1}", "type", "veth", "peer", "name",
+             f"port{2 * pair + 2}"],
+            check=True,
+        )
+    for port in range(1, count // 2 * 2 + 1):
+        subprocess.run(["ip", "link", "set", f"port{port}", "up"], check=True)
+    return count // 2 * 2
 
 
 def addresses(count: int) -> list[str]:
@@ -124,18 +149,30 @@ def client_pysnmp(port: int, count: int) -> dict[str, Any]:
 
 
 def run_client(name: str, port: int, count: int) -> Measure:
-    out = subprocess.run(
+    """Run a client in a child process and read its CPU from /proc/<pid>/stat around the
+    polling, exactly as for snmp_exporter's process: the child imports, says "ready", polls
+    when told, prints its result, and waits to be told to exit."""
+    child = subprocess.Popen(
         [sys.executable, __file__, "--client", name, "--port", str(port), "--targets", str(count)],
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
         text=True,
-        check=True,
-    ).stdout
-    data = json.loads(out.strip().splitlines()[-1])
-    label = {"atalaya": "atalaya (gufo-snmp)", "pysnmp": "pysnmp 7.1"}[name]
-    measure = Measure(
-        f"{label}, {count} targets", data["wall"], data["cpu"], data["values"], data["rss_mb"]
     )
+    assert child.stdin is not None and child.stdout is not None
+    if child.stdout.readline().strip() != "ready":
+        raise RuntimeError(f"{name} client did not start")
+    cpu0, started = process_cpu_s(child.pid), time.perf_counter()
+    child.stdin.write("go\n")
+    child.stdin.flush()
+    data = json.loads(child.stdout.readline())
+    wall, cpu = time.perf_counter() - started, process_cpu_s(child.pid) - cpu0
+    rss = process_peak_rss_mb(child.pid)
+    child.stdin.close()
+    child.wait(timeout=30)
+    label = {"atalaya": "atalaya (gufo-snmp)", "pysnmp": "pysnmp 7.1"}[name]
+    measure = Measure(f"{label}, {count} targets", wall, cpu, data["values"], rss)
     measure.extra["ok"] = data["ok"]
+    measure.extra["devices"] = count
     return measure
 
 
@@ -201,6 +238,7 @@ def bench_exporter(port: int, count: int, workdir: Path) -> Measure:
             process_peak_rss_mb(process.pid),
         )
         measure.extra["ok"] = sum(1 for v in values if v)
+        measure.extra["devices"] = count
         return measure
     finally:
         process.terminate()
@@ -237,13 +275,15 @@ def bench_bulkwalk(port: int, count: int) -> Measure:
         values = list(pool.map(walk, addresses(count)))
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return Measure(
+    measure = Measure(
         f"snmpbulkwalk x4, {count} targets",
         time.perf_counter() - started,
         cpu,
         sum(values),
         after.ru_maxrss / 1024,
     )
+    measure.extra.update(devices=count, ok=sum(1 for v in values if v))
+    return measure
 
 
 def main() -> None:
@@ -251,17 +291,22 @@ def main() -> None:
     parser.add_argument("--targets", type=int, default=1000)
     parser.add_argument("--pysnmp-targets", type=int, default=200)
     parser.add_argument("--bulkwalk-targets", type=int, default=1000)
+    parser.add_argument("--ports", type=int, default=48)
     parser.add_argument("--client", choices=["atalaya", "pysnmp"])
     parser.add_argument("--port", type=int)
     args = parser.parse_args()
     if args.client:
-        data = (client_atalaya if args.client == "atalaya" else client_pysnmp)(
-            args.port, args.targets
+        client = client_atalaya if args.client == "atalaya" else client_pysnmp
+        # imported before "ready", so that the CPU measured is the polling's, as for the exporter
+        importlib.import_module(
+            "collectors.snmp" if args.client == "atalaya" else "pysnmp.hlapi.v3arch.asyncio"
         )
-        # CPU is measured around the polling only (not interpreter start and imports)
-        data.update(rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-        print(json.dumps(data))
+        print("ready", flush=True)  # imports done: the parent starts counting CPU now
+        sys.stdin.readline()
+        print(json.dumps(client(args.port, args.targets)), flush=True)
+        sys.stdin.read()  # stay alive until the parent has read /proc/<pid>
         return
+    ports = add_ports(args.ports) if args.ports else 0
     with tempfile.TemporaryDirectory(prefix="atalaya-bench-") as tmp:
         agent = start_snmpd(Path(tmp) / "snmpd", addresses(args.targets))
         try:
@@ -281,15 +326,49 @@ def main() -> None:
                 agent_cpu[rows[-1].name] = process_cpu_s(agent.process.pid) - cpu0
         finally:
             agent.stop()
-    print(f"snmpd on {args.targets} loopback addresses; CPU µs/value is the client's own CPU")
-    print(table(rows, reference=rows[1].name))
-    for row in rows:
-        ok = row.extra.get("ok")
-        print(
-            f"  {row.name}: snmpd CPU {agent_cpu[row.name]:.2f} s"
-            + (f", devices answered {ok:.0f}" if ok is not None else "")
-        )
+    report(args, ports, rows, agent_cpu)
 
+
+def report(
+    args: argparse.Namespace, ports: int, rows: list[Measure], agent_cpu: dict[str, float]
+) -> None:
+    values_each = rows[0].values / max(1, rows[0].extra.get("ok", 1))
+    print(
+        f"snmpd on {args.targets} loopback addresses, {ports} ports + lo in its ifTable "
+        f"({values_each:.0f} values per device); CPU of each client's process, from /proc"
+    )
+    print(table(rows, reference=rows[1].name))
+    exporter = rows[1]
+    results: dict[str, Any] = {"targets": args.targets, "ports": ports, "clients": {}}
+    for row in rows:
+        devices = row.extra.get("devices", args.targets)
+        per_device_ms = row.cpu_s / devices * 1000
+        ratio = per_device_ms / (exporter.cpu_s / args.targets * 1000)
+        print(
+            f"  {row.name}: CPU/device {per_device_ms:.2f} ms ({ratio:.2f}x snmp_exporter), "
+            f"snmpd CPU {agent_cpu[row.name]:.2f} s, devices answered {row.extra.get('ok', 0):.0f}"
+        )
+        results["clients"][row.name.split(",")[0]] = {
+            "targets": devices,
+            "ok": row.extra.get("ok"),
+            "wall_s": round(row.wall_s, 3),
+            "cpu_s": round(row.cpu_s, 3),
+            "values": row.values,
+            "us_per_value": round(row.us_per_value, 2),
+            "ms_per_device": round(per_device_ms, 3),
+            "rss_mb": round(row.rss_mb, 1),
+            "agent_cpu_s": round(agent_cpu[row.name], 3),
+        }
+    ours = rows[0]
+    results["ratio_per_value"] = round(ours.us_per_value / exporter.us_per_value, 3)
+    results["ratio_per_device"] = round(
+        (ours.cpu_s / args.targets) / (exporter.cpu_s / args.targets), 3
+    )
+    print(
+        f"atalaya / snmp_exporter: CPU per value {results['ratio_per_value']:.2f}x (target <= 0.5x),"
+        f" per device {results['ratio_per_device']:.2f}x (target <= 1x)"
+    )
+    record("snmp", results)
 
 if __name__ == "__main__":
     main()

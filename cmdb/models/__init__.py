@@ -30,6 +30,7 @@ from cmdb.models.inventory import (
     Region,
     Site,
 )
+from cmdb.models.liveness import DeviceLiveness
 from cmdb.models.observations import (
     Change,
     ConfigSnapshot,
@@ -50,6 +51,7 @@ __all__ = [
     "ConfigSnapshot",
     "Credential",
     "Device",
+    "DeviceLiveness",
     "Evaluation",
     "Finding",
     "FindingChange",
