@@ -14,9 +14,9 @@ Run:  .venv/bin/python bench/bench_snmp.py [--targets 1000] [--pysnmp-targets 20
 from __future__ import annotations
 
 import argparse
-import importlib
 import asyncio
 import concurrent.futures as cf
+import importlib
 import json
 import resource
 import subprocess
@@ -30,8 +30,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.results import record  # noqa: E402
 from bench.peers import Measure, process_cpu_s, process_peak_rss_mb, self_cpu_s, table  # noqa: E402
+from bench.results import record  # noqa: E402
 from collectors import snmp_mib as mib  # noqa: E402
 from tests.collectors.snmpd_peer import COMMUNITY, free_udp_port, start_snmpd  # noqa: E402
 
@@ -53,8 +53,17 @@ def add_ports(count: int) -> int:
         return 0
     for pair in range(count // 2):
         subprocess.run(
-            ["ip", "link", "add", f"port{2 * pair + 1}", "type", "veth", "peer", "name",
-             f"port{2 * pair + 2}"],
+            [
+                "ip",
+                "link",
+                "add",
+                f"port{2 * pair + 1}",
+                "type",
+                "veth",
+                "peer",
+                "name",
+                f"port{2 * pair + 2}",
+            ],
             check=True,
         )
     for port in range(1, count // 2 * 2 + 1):
@@ -365,10 +374,11 @@ def report(
         (ours.cpu_s / args.targets) / (exporter.cpu_s / args.targets), 3
     )
     print(
-        f"atalaya / snmp_exporter: CPU per value {results['ratio_per_value']:.2f}x (target <= 0.5x),"
-        f" per device {results['ratio_per_device']:.2f}x (target <= 1x)"
+        f"atalaya / snmp_exporter: CPU per value {results['ratio_per_value']:.2f}x "
+        f"(target <= 0.5x), per device {results['ratio_per_device']:.2f}x (target <= 1x)"
     )
     record("snmp", results)
+
 
 if __name__ == "__main__":
     main()

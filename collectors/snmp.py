@@ -19,7 +19,6 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from gufo.snmp import Aes128Key, Sha1Key, Sha256Key, SnmpAuthError, SnmpDecodeError, SnmpError, User
-from gufo.snmp._fast import GetIter
 from gufo.snmp.aio.client import SnmpSession
 from gufo.snmp.user import KeyType
 
@@ -34,6 +33,8 @@ from collectors.base import (
     Timeout,
     Unsupported,
 )
+from collectors.snmp_pace import Pace
+from collectors.snmp_wire import bulk_column
 from collectors.sysdescr import identify
 
 INVENTORY_PARTS = frozenset({"system", "interfaces", "entity"})
@@ -54,55 +55,6 @@ def _v3_user(user: str, auth_protocol: str, auth_key: str, priv_key: str) -> Use
         auth_key=auth_class(auth_master, key_type=KeyType.Master),
         priv_key=Aes128Key(priv_master, key_type=KeyType.Master),
     )
-
-
-async def _bulk_column(
-    session: SnmpSession, column: str, repetitions: int
-) -> list[tuple[str, mib.ValueType]]:
-    """Walk one column a whole reply at a time.
-
-    gufo-snmp's ``getbulk`` iterator hands out one value per ``__anext__`` (a coroutine, a
-    buffer pop) and waits for each reply with ``asyncio.wait_for`` (a task per request): on
-    48-port switches those were ~40 % of the collector's CPU (cProfile, bench/bench_snmp.py).
-    Here each reply is one list and the wait is one future with a timer. It drives the
-    session's socket with the same calls that iterator makes (gufo-snmp 0.13, pinned).
-    """
-    cursor, sock, rows = GetIter(column, repetitions), session._sock, []
-    while True:
-        await session._send(lambda: sock.send_get_bulk(cursor))
-        try:
-            batch = await _reply(session, lambda: sock.recv_get_bulk(cursor))
-        except StopAsyncIteration:  # the decoder's "end of MIB view" (or no such object)
-            return rows
-        for row in batch:
-            if row is None:  # end of the column's subtree
-                return rows
-            rows.append(row)
-        if not batch:
-            return rows
-
-
-def _wake(future: asyncio.Future[None], error: BaseException | None = None) -> None:
-    if not future.done():
-        future.set_exception(error) if error else future.set_result(None)
-
-
-async def _reply(session: SnmpSession, receive: Callable[[], Any]) -> Any:
-    """Wait until the socket is readable, then decode; TimeoutError after the session's
-    timeout. A datagram that is not ours (BlockingIOError) waits again, as gufo does."""
-    loop, fd = asyncio.get_running_loop(), session._sock.get_fd()
-    while True:
-        future: asyncio.Future[None] = loop.create_future()
-        loop.add_reader(fd, _wake, future)
-        timer = loop.call_later(session._timeout, _wake, future, TimeoutError())
-        try:
-            await future
-            return receive()
-        except BlockingIOError:
-            continue
-        finally:
-            timer.cancel()
-            loop.remove_reader(fd)
 
 
 def _is_too_big(exc: SnmpError) -> bool:
@@ -132,6 +84,8 @@ class SnmpCollector:
         self.retries = retries
         self.max_repetitions = max_repetitions
         self.concurrency = concurrency
+        self._pace = Pace(concurrency)  # replaced at each collect_async
+        self._note = ""  # said in timeout messages of a second chance (collect_async)
 
     def collect(
         self,
@@ -150,16 +104,41 @@ class SnmpCollector:
         parts: Collection[str] = INVENTORY_PARTS,
         progress: Progress | None = None,
     ) -> list[DeviceFacts]:
-        gate = asyncio.Semaphore(self.concurrency)
+        self._pace, self._note = Pace(self.concurrency), ""
+        silent: list[int] = []  # timed out: reported after the second chance below
 
-        async def one(target: Target) -> DeviceFacts:
-            async with gate:
+        async def one(n: int, target: Target) -> DeviceFacts:
+            await self._pace.acquire()
+            try:
                 facts = await self.poll(target, deadline_s, parts)
-            if progress is not None:
+            finally:
+                self._pace.release()
+            if isinstance(facts.error, Timeout):
+                silent.append(n)
+            elif progress is not None:
                 progress(facts)
             return facts
 
-        return list(await asyncio.gather(*(one(target) for target in targets)))
+        results = list(await asyncio.gather(*(one(n, t) for n, t in enumerate(targets))))
+        if silent and self._pace.cuts:
+            # Answers slowed down during the pass, so a silence may be our own load's doing:
+            # ask those devices once more, a few at a time. A dead device costs one more
+            # deadline; without slow answers (cuts == 0) a silence is taken as it is.
+            self._note = (
+                f"; answers had slowed during the pass (devices in flight cut "
+                f"{self._pace.cuts} times, to {int(self._pace.limit)}), and it was asked "
+                "again afterwards, a few devices at a time"
+            )
+            self._pace = Pace(self._pace.floor, floor=1)
+            retried = list(silent)
+            silent.clear()
+            again = await asyncio.gather(*(one(n, targets[n]) for n in retried))
+            for n, facts in zip(retried, again, strict=True):
+                results[n] = facts
+        if progress is not None:
+            for n in silent:
+                progress(results[n])
+        return results
 
     async def poll(self, target: Target, deadline_s: float, parts: Collection[str]) -> DeviceFacts:
         started = time.monotonic()
@@ -194,17 +173,17 @@ class SnmpCollector:
         return target.snmp
 
     def _silence(self, target: Target, deadline_s: float, started: float) -> str:
+        """Say what was seen, not a guessed cause: a silence has several (agent down,
+        filtered, another community or user, an agent too busy to answer in time)."""
         waited = time.monotonic() - started
         cred = target.snmp.name if target.snmp else "?"
-        hint = (
-            "wrong community or agent down"
-            if target.snmp and target.snmp.version == "2c"
-            else "agent down or filtered"
-        )
-        return (
+        version = f"v{target.snmp.version}" if target.snmp else "?"
+        seen = (
             f"no SNMP answer from {target.address}:{target.snmp_port} within {waited:.1f} s "
-            f"(deadline {deadline_s:.0f} s; {hint}; credential {cred!r})"
+            f"({self.retries + 1} tries of {self.timeout_s:.0f} s, deadline {deadline_s:.0f} s; "
+            f"credential {cred!r}, SNMP {version})"
         )
+        return seen + self._note
 
     async def _open(self, target: Target) -> SnmpSession:
         cred = self._cred(target)
@@ -221,10 +200,16 @@ class SnmpCollector:
             return session
         return SnmpSession(target.address, community=cred.community, **options)
 
-    async def _retry(self, request: Callable[[], Any]) -> Any:
+    async def _retry(self, request: Callable[[], Any], timed: bool = True) -> Any:
+        """Send again on a timeout; ``timed``: the request is one round trip, whose time
+        tells the pace how busy the agents are (a column walk times its own requests)."""
         for attempt in range(self.retries + 1):
             try:
-                return await request()
+                sent = time.monotonic()
+                answer = await request()
+                if timed:
+                    self._pace.observe(time.monotonic() - sent)
+                return answer
             except TimeoutError:
                 if attempt == self.retries:
                     raise
@@ -235,11 +220,11 @@ class SnmpCollector:
         repetitions = self.max_repetitions
 
         async def attempt() -> list[tuple[str, mib.ValueType]]:
-            return await _bulk_column(session, column, repetitions)
+            return await bulk_column(session, column, repetitions, self._pace.observe)
 
         while True:
             try:
-                rows: list[tuple[str, mib.ValueType]] = await self._retry(attempt)
+                rows: list[tuple[str, mib.ValueType]] = await self._retry(attempt, timed=False)
                 return rows
             except SnmpError as exc:
                 if not _is_too_big(exc) or repetitions == 1:

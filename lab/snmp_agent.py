@@ -1,7 +1,7 @@
 """One SNMP agent process serving many simulated devices, each on its own address.
 
-It is snmpsim's data layer (``DataFile``: .snmprec text + dbm index, reloaded when the file
-changes) behind pysnmp's command responders, with the one change LAB-NOTES asks for: the data file
+It is each device's snmpsim data file, parsed once into a sorted table (lab/snmp_table.py:
+why), behind pysnmp's command responders, with the one change LAB-NOTES asks for: the data file
 is chosen by the address the request arrived on, not by the community. snmpsim 1.2.2's own
 responder cannot do that under pysnmp 7.1 (its per-address hook is dead code) and keeps only 31
 data files open; here each device's file stays open. The community (or SNMPv3 user) must still be
@@ -25,28 +25,9 @@ from typing import Any
 from pysnmp.carrier.asyncio.dgram import udp
 from pysnmp.entity import config, engine
 from pysnmp.entity.rfc3413 import cmdrsp, context
-from snmpsim import confdir, datafile
-from snmpsim.record.snmprec import SnmprecRecord
 
 from lab.faults import FaultView
-
-
-class DeviceData:
-    """pysnmp's MibInstrumController interface over one snmpsim data file."""
-
-    def __init__(self, path: str) -> None:
-        self.data = datafile.DataFile(path, SnmprecRecord(), {})
-        self.data.index_text()
-
-    def read_variables(self, *var_binds: Any, **_: Any) -> Any:
-        return self.data.process_var_binds(var_binds, nextFlag=False, setFlag=False)
-
-    def read_next_variables(self, *var_binds: Any, **_: Any) -> Any:
-        return self.data.process_var_binds(var_binds, nextFlag=True, setFlag=False)
-
-    def write_variables(self, *var_binds: Any, **_: Any) -> Any:
-        # read-only agent: a SET gets the current values back, as snmpsim's static data does
-        return self.data.process_var_binds(var_binds, nextFlag=False, setFlag=False)
+from lab.snmp_table import DeviceTable
 
 
 class Endpoint:
@@ -91,8 +72,6 @@ def _responder(base: type, endpoints: dict[tuple[int, ...], Endpoint],
 
 
 def build(plan: dict[str, Any]) -> engine.SnmpEngine:
-    confdir.cache = plan["cache_dir"]
-    datafile.DataFile.max_queue_entries = 1_000_000  # keep every device's index open
     secrets = Path(plan["secrets_dir"])
     snmp_engine = engine.SnmpEngine()
     for cred in plan["credentials"]:
@@ -112,7 +91,7 @@ def build(plan: dict[str, Any]) -> engine.SnmpEngine:
         transport = udp.UdpAsyncioTransport().open_server_mode((spec["address"], spec["port"]))
         config.add_transport(snmp_engine, domain, transport)
         endpoints[domain] = Endpoint(spec, domain)
-        snmp_context.register_context_name(spec["hostname"], DeviceData(spec["datafile"]))
+        snmp_context.register_context_name(spec["hostname"], DeviceTable(spec["datafile"]))
     faults = FaultView(Path(plan["faults_file"]), plan.get("instance", ""), random.Random())
     for base in (cmdrsp.GetCommandResponder, cmdrsp.NextCommandResponder,
                  cmdrsp.BulkCommandResponder, cmdrsp.SetCommandResponder):
