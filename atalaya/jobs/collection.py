@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from atalaya.jobs.groups import regions_key
+from atalaya.jobs.metrics import store_metrics
 from atalaya.settings import CollectSettings, Settings
 from cmdb.ingest import finish_run, ingest_device_facts, ingest_probe_samples, start_run
 from cmdb.models import PollRun
@@ -248,6 +249,7 @@ def _run_and_store(
         run = session.get(PollRun, run_id)
         assert run is not None  # created above in this process
         finish_run(session, run, results, at)
+        store_metrics(session, settings)
         summary = LoopSummary(
             loop.name, run_id, run.devices_total, run.devices_ok, run.devices_failed,
             by_reason=dict(Counter(error["reason"] for error in run.errors)),

@@ -19,6 +19,7 @@ from cmdb.models.base import (
     Base,
     utcnow,
 )
+from cmdb.models.exposition import MetricsExposition
 from cmdb.models.findings import Evaluation, Finding, FindingChange, IndicatorValue, Waiver
 from cmdb.models.inventory import (
     Credential,
@@ -61,6 +62,7 @@ __all__ = [
     "LicenseEntitlement",
     "Link",
     "LinkSample",
+    "MetricsExposition",
     "Outage",
     "PollLease",
     "PollRun",

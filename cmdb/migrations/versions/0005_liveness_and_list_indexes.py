@@ -1,4 +1,4 @@
-"""device liveness apart from the device row; indexes for the pages' lists
+"""device liveness apart from the device row; /metrics text stored; indexes for lists
 
 Revision ID: 0005
 Revises: 0002
@@ -44,11 +44,20 @@ def upgrade() -> None:
     with op.batch_alter_table("device", schema=None) as batch_op:
         for column in MOVED:
             batch_op.drop_column(column)
+    op.create_table(
+        "metrics_exposition",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("built_at", sa.DateTime(), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_metrics_exposition")),
+    )
     _indexes_up()
 
 
 def downgrade() -> None:
     _indexes_down()
+    op.drop_table("metrics_exposition")
     with op.batch_alter_table("device", schema=None) as batch_op:
         batch_op.add_column(sa.Column("uptime_s", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("last_seen", sa.DateTime(), nullable=True))
