@@ -30,6 +30,7 @@ from web.request_context import (
     date_arg,
     db,
     facts,
+    from_facts,
     int_arg,
     now,
     page_args,
@@ -232,13 +233,15 @@ def controls() -> Response:
 @bp.get("/lifecycle")
 def lifecycle() -> Response:
     years = max(0, min(int_arg("years", 5), 20))
-    rows = forecast(facts(), policies(), now().date(), years)
+    today = now().date()
+    rows = from_facts(f"forecast {years}", lambda: forecast(facts(), policies(), today, years))
     if arg("region"):
         rows = [r for r in rows if r.region == arg("region")]
     seats = [(e.product, e.seats) for e in db().scalars(select(LicenseEntitlement))]
-    return jsonify(
-        {"forecast": plain(rows), "licences": plain(licence_position(facts(), policies(), seats))}
+    licences = from_facts(
+        f"licences {seats}", lambda: licence_position(facts(), policies(), seats)
     )
+    return jsonify({"forecast": plain(rows), "licences": plain(licences)})
 
 
 @bp.get("/changes")
