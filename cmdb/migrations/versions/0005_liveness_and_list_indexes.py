@@ -70,7 +70,11 @@ def downgrade() -> None:
     op.drop_table("device_liveness")
 
 
-INDEXES: list[tuple[str, str, list[str]]] = []
+INDEXES: list[tuple[str, str, list[str]]] = [
+    ("ix_finding_last_changed", "finding", ["last_changed", "id"]),
+    ("ix_finding_status_last_changed", "finding", ["status", "last_changed"]),
+    ("ix_finding_ci", "finding", ["ci_type", "ci_id"]),
+]
 
 
 def _indexes_up() -> None:
