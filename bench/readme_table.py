@@ -108,8 +108,8 @@ def _per_device(ours: dict[str, Any], peer: dict[str, Any]) -> float:
 def _metrics(r: dict[str, Any]) -> list[Row]:
     return [
         (
-            f"`/metrics` for a lab-sized CMDB ({int(r['devices'])} devices, {int(r['series'])} series, "
-            f"{r['size_kib']:.0f} KiB)",
+            f"`/metrics` for a lab-sized CMDB ({int(r['devices'])} devices, "
+            f"{int(r['series'])} series, {r['size_kib']:.0f} KiB)",
             f"first scrape after a cycle {r['cold_ms']:.1f} ms (rendered by the job: "
             f"{r['job_render_ms']:.0f} ms), warm {r['warm_ms']:.1f} ms",
             f"`generate_latest` of the same series count: {r['peer_generate_latest_ms']:.1f} ms",
