@@ -180,7 +180,7 @@ class SnmpCollector:
         version = f"v{target.snmp.version}" if target.snmp else "?"
         seen = (
             f"no SNMP answer from {target.address}:{target.snmp_port} within {waited:.1f} s "
-            f"({self.retries + 1} tries of {self.timeout_s:.0f} s, deadline {deadline_s:.0f} s; "
+            f"({self.retries + 1} tries of {self.timeout_s:g} s, deadline {deadline_s:g} s; "
             f"credential {cred!r}, SNMP {version})"
         )
         return seen + self._note
