@@ -79,9 +79,11 @@ def client_atalaya(port: int, count: int) -> dict[str, Any]:
     values = 0
 
     class Counting(SnmpCollector):
-        async def walk(self, session: Any, column: str) -> list[tuple[str, mib.ValueType]]:
+        async def walk(
+            self, session: Any, column: str, repetitions: int = 0
+        ) -> list[tuple[str, mib.ValueType]]:
             nonlocal values
-            rows = await super().walk(session, column)
+            rows = await super().walk(session, column, repetitions)
             values += len(rows)
             return rows
 

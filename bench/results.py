@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-LATEST = REPO / "bench" / "results" / "latest.json"
+# ATALAYA_BENCH_RESULTS: another file, for a trial run that must not touch the real one
+LATEST = Path(os.environ.get("ATALAYA_BENCH_RESULTS", REPO / "bench" / "results" / "latest.json"))
 COMMITTED = REPO / "bench" / "RESULTS.json"
 
 

@@ -40,6 +40,9 @@ from collectors.sysdescr import identify
 INVENTORY_PARTS = frozenset({"system", "interfaces", "entity"})
 SOFTWARE_PARTS = frozenset({"software", "storage"})
 Progress = Callable[[DeviceFacts], None]
+# 56 rows of a number or a MAC (~24 bytes each, IF-MIB OIDs) reply in ~1,400 bytes, one
+# Ethernet frame; wider tables take more requests, as before.
+NARROW_REPETITIONS = 56
 
 
 @functools.lru_cache(maxsize=64)
@@ -215,9 +218,11 @@ class SnmpCollector:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def walk(self, session: SnmpSession, column: str) -> list[tuple[str, mib.ValueType]]:
+    async def walk(
+        self, session: SnmpSession, column: str, repetitions: int = 0
+    ) -> list[tuple[str, mib.ValueType]]:
         """GETBULK one column; on tooBig halve max-repetitions and start the column again."""
-        repetitions = self.max_repetitions
+        repetitions = repetitions or self.max_repetitions
 
         async def attempt() -> list[tuple[str, mib.ValueType]]:
             return await bulk_column(session, column, repetitions, self._pace.observe)
@@ -234,9 +239,18 @@ class SnmpCollector:
     async def _columns(
         self, session: SnmpSession, columns: dict[str, str]
     ) -> dict[str, dict[int, mib.ValueType]]:
-        return {
-            key: mib.by_index(await self.walk(session, oid), oid) for key, oid in columns.items()
-        }
+        """Walk each column. Once the first column tells how many rows the table has, the
+        narrow columns (numbers, MACs: ~25 bytes a row) are asked in one request each: rows + 1
+        repetitions (at most NARROW_REPETITIONS), so that the reply also shows the column's end.
+        On a 48-port switch that is 14 requests instead of 21 (bench/bench_snmp.py)."""
+        walked: dict[str, dict[int, mib.ValueType]] = {}
+        rows = 0
+        for key, oid in columns.items():
+            narrow = key in mib.NARROW_COLUMNS and rows
+            reps = min(NARROW_REPETITIONS, max(self.max_repetitions, rows + 1)) if narrow else 0
+            walked[key] = mib.by_index(await self.walk(session, oid, reps), oid)
+            rows = rows or len(walked[key])
+        return walked
 
     # -- parts ----------------------------------------------------------------------------
     async def _system(self, session: SnmpSession, facts: DeviceFacts) -> None:

@@ -34,6 +34,9 @@ IF_COLUMNS = {
     "high_speed": f"{IF_X_TABLE}.15",
     "alias": f"{IF_X_TABLE}.18",
 }
+# Columns whose values are a few bytes (numbers, MACs): collectors/snmp.py asks for a whole
+# column of these in one request once it knows the row count. Text columns are not narrow.
+NARROW_COLUMNS = frozenset({"type", "mtu", "mac", "admin", "oper", "speed", "high_speed"})
 # ifSpeed saturates at 2^32-1 bit/s; only then is ifHighSpeed (whole Mbit/s, which rounds
 # 1,073,741,824 down to 1,073 Mbit/s and a 100 kbit/s tunnel to 0) the better figure.
 IF_SPEED_CEILING = 4_294_967_295
