@@ -6,8 +6,10 @@ tells it which loop to run and reads the lab agents' CPU from /proc/<pid>/stat b
 so the simulated devices' cost is reported apart from the collector's. Peers, same run
 (bench/lab_peers.py):
   - reachability: fping (3 packets each) and a plain asyncio TCP connect sweep;
-  - SNMP inventory: net-snmp snmpget + snmpbulkwalk of the same tables over a sample;
-  - SSH configs: a plain netmiko loop (connect, enable, the same three commands) over a sample.
+  - SNMP inventory: net-snmp snmpget + snmpbulkwalk of the same tables over a sample of the
+    v2c switches (a process per table and device: the whole lab would add minutes);
+  - SSH configs: a plain netmiko loop (connect, enable, the same three commands) over the same
+    IOS devices as Atalaya's SSH loop.
 Run (loopback-only namespace, as the tests do):
   unshare --net -- bash -c 'ip link set lo up && .venv/bin/python bench/bench_lab.py'
 """
@@ -200,9 +202,12 @@ def run_peers(pids: dict[str, int], devices: list[Target], sample: int) -> dict[
     peers["tcp_sweep"] = peer_tcp_sweep([(t.address, t.ssh_port) for t in devices])
     v2c = [t for t in devices if t.snmp and t.snmp.version == "2c" and t.kind == "switch"]
     before = agents_cpu(pids)
-    peers["snmpbulkwalk"] = peer_bulkwalk(v2c[:sample]) | {"devices": len(v2c[:sample])}
+    peers["snmpbulkwalk"] = peer_bulkwalk(v2c[:sample]) | {
+        "devices": len(v2c[:sample]),
+        "of": len(v2c),
+    }
     peers["snmpbulkwalk"]["agents_cpu"] = agents_cpu(pids) - before
-    network = [t for t in devices if t.platform == "cisco_ios"][:sample]
+    network = [t for t in devices if t.platform == "cisco_ios"]  # the same set as the loop
     before = agents_cpu(pids)
     peers["netmiko"] = peer_netmiko(network, SSH_CONCURRENCY) | {"devices": len(network)}
     peers["netmiko"]["agents_cpu"] = agents_cpu(pids) - before
@@ -258,7 +263,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--net", type=int, default=61, help="lab instance octet (127.N.x.y)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--sample", type=int, default=40, help="devices polled by SNMP/SSH peers")
+    parser.add_argument("--sample", type=int, default=40, help="switches walked by snmpbulkwalk")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.child:

@@ -41,7 +41,8 @@ def _snmp(r: dict[str, Any]) -> list[Row]:
         if name in clients and clients[name]["targets"]:
             c = clients[name]
             ratio = c["us_per_value"] / exporter["us_per_value"]
-            peers.append(f"{name}: {ratio:.1f}x per value (first {c['targets']} targets: {why})")
+            which = "same targets" if c["targets"] == n else f"first {c['targets']} only: {why}"
+            peers.append(f"{name}: {ratio:.1f}x per value ({which})")
     return [
         (
             f"SNMP inventory poll (system GET, 10 IF-MIB columns, entPhysicalClass), {n} targets "
@@ -65,16 +66,17 @@ def _lab(r: dict[str, Any]) -> list[Row]:
             f"{r['links']} links), 3 ICMP packets + a TCP connect each",
             f"{reach['wall']:.2f} s, {reach['cpu']:.2f} s CPU, {reach['ok']}/{reach['total']} up",
             f"fping -c3 -p20 at its default 10 ms between targets, same {n} devices: "
-            f"{fping['wall']:.1f} s ({reach['wall'] / fping['wall']:.2f}x)",
+            f"{fping['wall']:.1f} s (Atalaya/fping wall {reach['wall'] / fping['wall']:.2f}x)",
             "< 2 s",
         ),
         (
             f"SNMP inventory loop over the lab's {n} simulated agents (no fault injected)",
             f"{snmp['wall']:.0f} s wall, {snmp['cpu']:.1f} s CPU, {snmp['ok']}/{snmp['total']} "
             f"ok, **{snmp.get('timeouts', 0)} timeouts** (agents: {snmp['agents_cpu']:.0f} s CPU)",
-            f"snmpbulkwalk of the same tables, {walk['devices']} of the switches (a process per "
-            f"table: the whole lab would take minutes): {_per_device(snmp, walk):.2f}x CPU "
-            "per device",
+            f"snmpbulkwalk of the same tables on {walk['devices']} of the {walk.get('of', '?')} "
+            f"v2c switches (a process per table: all would take ~"
+            f"{walk['wall'] / walk['devices'] * walk.get('of', 0) / 60:.0f} min): "
+            f"{_per_device(snmp, walk):.2f}x CPU per device",
             "0 timeouts",
         ),
         (
@@ -87,8 +89,8 @@ def _lab(r: dict[str, Any]) -> list[Row]:
         (
             f"SSH config cycle of the lab's {ssh['total']} IOS devices",
             f"{ssh['wall']:.1f} s, {ssh['cpu']:.1f} s CPU, {ssh['ok']}/{ssh['total']} complete",
-            f"plain netmiko loop on {netmiko['devices']} of them (16 threads; the whole set would "
-            f"take minutes): {_per_device(ssh, netmiko):.2f}x CPU per device",
+            f"plain netmiko loop (16 threads) on {_same(netmiko['devices'], ssh['total'])}: "
+            f"{netmiko['wall']:.1f} s, {_per_device(ssh, netmiko):.2f}x CPU per device",
             "< 120 s",
         ),
         (
@@ -98,6 +100,10 @@ def _lab(r: dict[str, Any]) -> list[Row]:
             "< 300 MB",
         ),
     ]
+
+
+def _same(peer_devices: int, ours: int) -> str:
+    return "the same devices" if peer_devices == ours else f"{peer_devices} of them"
 
 
 def _per_device(ours: dict[str, Any], peer: dict[str, Any]) -> float:
@@ -177,11 +183,13 @@ def table(results: dict[str, Any]) -> str:
             continue
         rows += [f"| {' | '.join(row)} |" for row in render(data)]
     host = results.get("host", {})
+    times = sorted(b["recorded"] for b in results.get("benchmarks", {}).values())
     rows.append("")
     rows.append(
-        f"One `make bench` run on {host.get('cores', '?')} cores shared with other work (load "
-        f"average {host.get('load_average', ['?'])[0]} at the end): orders of magnitude, "
-        "not promises."
+        f"Recorded {times[0] if times else '?'} to {times[-1] if times else '?'} (UTC; each "
+        f"benchmark's time is in the file) on {host.get('cores', '?')} cores shared with other "
+        f"work (load average {host.get('load_average', ['?'])[0]} at the last record): orders of "
+        "magnitude, not promises."
     )
     return "\n".join(rows)
 
