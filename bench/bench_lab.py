@@ -6,8 +6,8 @@ tells it which loop to run and reads the lab agents' CPU from /proc/<pid>/stat b
 so the simulated devices' cost is reported apart from the collector's. Peers, same run
 (bench/lab_peers.py):
   - reachability: fping (3 packets each) and a plain asyncio TCP connect sweep;
-  - SNMP inventory: net-snmp snmpget + snmpbulkwalk of the same tables over a sample of the
-    v2c switches (a process per table and device: the whole lab would add minutes);
+  - SNMP inventory: net-snmp snmpget + snmpbulkwalk of the same tables over the lab's v2c
+    switches (v3 devices would need each one's keys on the command line; --sample N: fewer);
   - SSH configs: a plain netmiko loop (connect, enable, the same three commands) over the same
     IOS devices as Atalaya's SSH loop.
 Run (loopback-only namespace, as the tests do):
@@ -202,8 +202,9 @@ def run_peers(pids: dict[str, int], devices: list[Target], sample: int) -> dict[
     peers["tcp_sweep"] = peer_tcp_sweep([(t.address, t.ssh_port) for t in devices])
     v2c = [t for t in devices if t.snmp and t.snmp.version == "2c" and t.kind == "switch"]
     before = agents_cpu(pids)
-    peers["snmpbulkwalk"] = peer_bulkwalk(v2c[:sample]) | {
-        "devices": len(v2c[:sample]),
+    walked = v2c[:sample] if sample else v2c
+    peers["snmpbulkwalk"] = peer_bulkwalk(walked) | {
+        "devices": len(walked),
         "of": len(v2c),
     }
     peers["snmpbulkwalk"]["agents_cpu"] = agents_cpu(pids) - before
@@ -263,7 +264,9 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--net", type=int, default=61, help="lab instance octet (127.N.x.y)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--sample", type=int, default=40, help="switches walked by snmpbulkwalk")
+    parser.add_argument(
+        "--sample", type=int, default=0, help="v2c switches walked by snmpbulkwalk (0: all)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.child:

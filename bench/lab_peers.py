@@ -78,8 +78,24 @@ def peer_bulkwalk(targets: list[Any]) -> dict[str, float]:
 def peer_netmiko(targets: list[Any], threads: int) -> dict[str, float]:
     """A plain netmiko loop, defaults only: what an operator's script would do."""
     from netmiko import ConnectHandler
+    from netmiko.exceptions import (
+        NetmikoAuthenticationException,
+        NetmikoBaseException,
+        NetmikoTimeoutException,
+    )
 
     def poll(target: Any) -> bool:
+        try:
+            return attempt(target)
+        except (
+            NetmikoBaseException,
+            NetmikoTimeoutException,
+            NetmikoAuthenticationException,
+            OSError,
+        ):
+            return False  # counted as not complete (the row shows ok/total), as for Atalaya
+
+    def attempt(target: Any) -> bool:
         cred = target.ssh
         with ConnectHandler(
             device_type="cisco_ios",
