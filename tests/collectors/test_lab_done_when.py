@@ -145,7 +145,7 @@ def test_linux_software_does_not_flip_between_snmp_and_ssh_naming(
     with Session(engine) as session:
         targets = [
             t
-            for t in load_targets(session, settings)
+            for t in load_targets(session, settings.secret)
             if t.hostname in {s["hostname"] for s in servers}
         ]
     snmp, ssh = SnmpCollector(), SshCollector()
