@@ -6,8 +6,10 @@ tells it which loop to run and reads the lab agents' CPU from /proc/<pid>/stat b
 so the simulated devices' cost is reported apart from the collector's. Peers, same run
 (bench/lab_peers.py):
   - reachability: fping (3 packets each) and a plain asyncio TCP connect sweep;
-  - SNMP inventory: net-snmp snmpget + snmpbulkwalk of the same tables over a sample;
-  - SSH configs: a plain netmiko loop (connect, enable, the same three commands) over a sample.
+  - SNMP inventory: net-snmp snmpget + snmpbulkwalk of the same tables over the lab's v2c
+    switches (v3 devices would need each one's keys on the command line; --sample N: fewer);
+  - SSH configs: a plain netmiko loop (connect, enable, the same three commands) over the same
+    IOS devices as Atalaya's SSH loop.
 Run (loopback-only namespace, as the tests do):
   unshare --net -- bash -c 'ip link set lo up && .venv/bin/python bench/bench_lab.py'
 """
@@ -28,6 +30,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.lab_peers import peer_bulkwalk, peer_fping, peer_netmiko, peer_tcp_sweep  # noqa: E402
 from bench.peers import process_cpu_s, self_cpu_s  # noqa: E402
+from bench.results import record  # noqa: E402
 from collectors.base import SnmpCredential, SshCredential, Target  # noqa: E402
 
 LOOPS = ("reachability", "snmp", "software", "ssh")
@@ -95,6 +98,7 @@ def lab_targets(state_dir: Path) -> tuple[list[Target], list[Target]]:
 
 # -- the child: Atalaya's collectors, one loop per line read from stdin ------------------------
 def child(state_dir: Path) -> None:
+    from collectors.base import Timeout
     from collectors.reachability import ReachabilityCollector
     from collectors.snmp import INVENTORY_PARTS, SOFTWARE_PARTS, SnmpCollector
     from collectors.ssh import SshCollector
@@ -111,13 +115,19 @@ def child(state_dir: Path) -> None:
             facts = SshCollector(concurrency=SSH_CONCURRENCY).collect(network, 20.0)
             ok, total, values = sum(f.ok for f in facts), len(facts), 0
         else:
-            parts = INVENTORY_PARTS if loop == "snmp" else SOFTWARE_PARTS
-            deadline = 20.0 if loop == "snmp" else 40.0
-            facts = SnmpCollector(concurrency=64).collect(devices, deadline, parts)
+            parts = SOFTWARE_PARTS if loop == "software" else INVENTORY_PARTS
+            deadline = 40.0 if loop == "software" else 20.0
+            # "snmp-group-K": half the devices (every other one), as one of two poller
+            # groups polling at the same time as the other half's process
+            mine = devices[int(loop[-1]) :: 2] if loop.startswith("snmp-group-") else devices
+            facts = SnmpCollector(concurrency=64).collect(mine, deadline, parts)
             ok, total = sum(f.ok for f in facts), len(facts)
             values = sum(len(f.interfaces or []) * 10 + len(f.software or []) for f in facts)
+            timeouts = sum(isinstance(f.error, Timeout) for f in facts)
         result = {"loop": loop, "wall": time.perf_counter() - wall0, "cpu": self_cpu_s() - cpu0}
         result |= {"ok": ok, "total": total, "values": values, "rss_mb": _peak_rss_mb()}
+        if loop not in ("reachability", "ssh"):
+            result["timeouts"] = timeouts
         print(json.dumps(result), flush=True)
 
 
@@ -146,26 +156,43 @@ def run(scale: float, net: int, seed: int, sample: int) -> dict[str, Any]:
             pids = lab.running_pids()
             devices, links = lab_targets(lab.state_dir)
             report["devices"], report["links"] = len(devices), len(links)
-            worker = subprocess.Popen(
-                [sys.executable, __file__, "--child", str(lab.state_dir)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            assert worker.stdin is not None and worker.stdout is not None
+            workers = [_worker(lab.state_dir) for _ in range(2)]
             for loop in LOOPS:
                 before = agents_cpu(pids)
-                worker.stdin.write(loop + "\n")
-                worker.stdin.flush()
-                result = json.loads(worker.stdout.readline())
-                result["agents_cpu"] = agents_cpu(pids) - before
-                report["loops"][loop] = result
-            worker.stdin.close()
-            worker.wait(timeout=60)
+                report["loops"][loop] = _ask([workers[0]], [loop])[0]
+                report["loops"][loop]["agents_cpu"] = agents_cpu(pids) - before
+            # two poller groups at once, each with its own process, over the same agents
+            before = agents_cpu(pids)
+            halves = _ask(workers, ["snmp-group-0", "snmp-group-1"])
+            report["two_groups"] = {
+                key: sum(h[key] for h in halves) for key in ("ok", "total", "timeouts", "cpu")
+            } | {"wall": max(h["wall"] for h in halves), "agents_cpu": agents_cpu(pids) - before}
+            for worker in workers:
+                assert worker.stdin is not None
+                worker.stdin.close()
+                worker.wait(timeout=60)
             report["peers"] = run_peers(pids, devices, sample)
         finally:
             lab.down()
     return report
+
+
+def _worker(state_dir: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, __file__, "--child", str(state_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _ask(workers: list[subprocess.Popen[str]], loops: list[str]) -> list[dict[str, Any]]:
+    """Start one loop in each worker at the same time, then read each one's result."""
+    for worker, loop in zip(workers, loops, strict=True):
+        assert worker.stdin is not None
+        worker.stdin.write(loop + "\n")
+        worker.stdin.flush()
+    return [json.loads(w.stdout.readline()) for w in workers if w.stdout is not None]
 
 
 def run_peers(pids: dict[str, int], devices: list[Target], sample: int) -> dict[str, Any]:
@@ -175,9 +202,13 @@ def run_peers(pids: dict[str, int], devices: list[Target], sample: int) -> dict[
     peers["tcp_sweep"] = peer_tcp_sweep([(t.address, t.ssh_port) for t in devices])
     v2c = [t for t in devices if t.snmp and t.snmp.version == "2c" and t.kind == "switch"]
     before = agents_cpu(pids)
-    peers["snmpbulkwalk"] = peer_bulkwalk(v2c[:sample]) | {"devices": len(v2c[:sample])}
+    walked = v2c[:sample] if sample else v2c
+    peers["snmpbulkwalk"] = peer_bulkwalk(walked) | {
+        "devices": len(walked),
+        "of": len(v2c),
+    }
     peers["snmpbulkwalk"]["agents_cpu"] = agents_cpu(pids) - before
-    network = [t for t in devices if t.platform == "cisco_ios"][:sample]
+    network = [t for t in devices if t.platform == "cisco_ios"]  # the same set as the loop
     before = agents_cpu(pids)
     peers["netmiko"] = peer_netmiko(network, SSH_CONCURRENCY) | {"devices": len(network)}
     peers["netmiko"]["agents_cpu"] = agents_cpu(pids) - before
@@ -196,14 +227,21 @@ def render(report: dict[str, Any]) -> str:
         lines.append(
             f"{name:<14}{r['total']:>8}{r['ok']:>6}{r['wall']:>9.2f}{r['cpu']:>8.2f}"
             f"{r['agents_cpu']:>14.2f}{r['rss_mb']:>13.0f}"
+            + (f"  timeouts: {r['timeouts']}" if "timeouts" in r else "")
         )
+    two = report["two_groups"]
+    lines.append(
+        f"snmp, two poller groups at once (two processes, every other device each): "
+        f"{two['ok']}/{two['total']} ok, {two['timeouts']} timeouts, {two['wall']:.1f} s wall"
+    )
     reach, ssh, snmp = loops["reachability"], loops["ssh"], loops["snmp"]
     fping, tcp = peers["fping"], peers["tcp_sweep"]
     walk, netmiko = peers["snmpbulkwalk"], peers["netmiko"]
     per = snmp["total"] or 1
     lines += [
         "peers (same run):",
-        f"  fping -c3 of {report['devices']} devices: {fping['wall']:.2f} s wall, "
+        f"  fping -c3 -p20 (default 10 ms between targets) of {report['devices']} devices: "
+        f"{fping['wall']:.2f} s wall, "
         f"{fping['cpu']:.2f} s CPU; atalaya sweep wall {reach['wall'] / fping['wall']:.2f}x",
         f"  asyncio TCP connect sweep: {tcp['wall']:.2f} s wall, {tcp['cpu']:.2f} s CPU; "
         f"atalaya sweep (ICMP x3 + TCP) CPU {reach['cpu'] / max(tcp['cpu'], 1e-3):.2f}x",
@@ -226,7 +264,9 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--net", type=int, default=61, help="lab instance octet (127.N.x.y)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--sample", type=int, default=40, help="devices polled by SNMP/SSH peers")
+    parser.add_argument(
+        "--sample", type=int, default=0, help="v2c switches walked by snmpbulkwalk (0: all)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.child:
@@ -234,6 +274,7 @@ def main() -> None:
         return
     report = run(args.scale, args.net, args.seed, args.sample)
     print(json.dumps(report, indent=1) if args.json else render(report))
+    record("lab", report)
 
 
 if __name__ == "__main__":

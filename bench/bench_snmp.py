@@ -14,15 +14,12 @@ Run:  .venv/bin/python bench/bench_snmp.py [--targets 1000] [--pysnmp-targets 20
 from __future__ import annotations
 
 import argparse
-import asyncio
-import concurrent.futures as cf
+import importlib
 import json
-import resource
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +27,48 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.peers import Measure, process_cpu_s, process_peak_rss_mb, self_cpu_s, table  # noqa: E402
+from bench.results import record  # noqa: E402
+from bench.snmp_peers import (  # noqa: E402
+    CONCURRENCY,
+    addresses,
+    bench_bulkwalk,
+    bench_exporter,
+    client_pysnmp,
+)
 from collectors import snmp_mib as mib  # noqa: E402
-from tests.collectors.snmpd_peer import COMMUNITY, free_udp_port, start_snmpd  # noqa: E402
-
-CONCURRENCY = 50
-WALKED = [*mib.IF_COLUMNS.values(), mib.ENT_CLASS]
+from tests.collectors.snmpd_peer import COMMUNITY, start_snmpd  # noqa: E402
 
 
-def addresses(count: int) -> list[str]:
-    return [f"127.201.{i // 250}.{i % 250 + 1}" for i in range(count)]
+def add_ports(count: int) -> int:
+    """Give the namespace switch-sized interface tables: ``count`` veth ends (the kernel here
+    has no ``dummy`` module), created before snmpd starts so its ifTable lists them. Refused
+    outside a private namespace (one with only ``lo``): it must never touch the host."""
+    # `ip link`, not /sys/class/net: sysfs stays the host's after `unshare --net`
+    listing = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True, check=True)
+    present = [line.split(":")[1].strip().split("@")[0] for line in listing.stdout.splitlines()]
+    if present != ["lo"]:
+        if len(present) == count + 1:
+            return count  # already made by a previous run in this namespace
+        print(f"not in a loopback-only namespace ({len(present)} links): {count} ports not added")
+        return 0
+    for pair in range(count // 2):
+        subprocess.run(
+            [
+                "ip",
+                "link",
+                "add",
+                f"port{2 * pair + 1}",
+                "type",
+                "veth",
+                "peer",
+                "name",
+                f"port{2 * pair + 2}",
+            ],
+            check=True,
+        )
+    for port in range(1, count // 2 * 2 + 1):
+        subprocess.run(["ip", "link", "set", f"port{port}", "up"], check=True)
+    return count // 2 * 2
 
 
 # -- clients run in a child process, so that CPU and peak RSS are theirs alone ---------------
@@ -49,9 +79,11 @@ def client_atalaya(port: int, count: int) -> dict[str, Any]:
     values = 0
 
     class Counting(SnmpCollector):
-        async def walk(self, session: Any, column: str) -> list[tuple[str, mib.ValueType]]:
+        async def walk(
+            self, session: Any, column: str, repetitions: int = 0
+        ) -> list[tuple[str, mib.ValueType]]:
             nonlocal values
-            rows = await super().walk(session, column)
+            rows = await super().walk(session, column, repetitions)
             values += len(rows)
             return rows
 
@@ -65,185 +97,32 @@ def client_atalaya(port: int, count: int) -> dict[str, Any]:
     return {"wall": wall, "cpu": self_cpu_s() - cpu0, "values": values, "ok": ok}
 
 
-def client_pysnmp(port: int, count: int) -> dict[str, Any]:
-    from pysnmp.hlapi.v3arch.asyncio import (
-        CommunityData,
-        ContextData,
-        ObjectIdentity,
-        ObjectType,
-        SnmpEngine,
-        UdpTransportTarget,
-        bulk_walk_cmd,
-        get_cmd,
-    )
-
-    async def run() -> tuple[int, int]:
-        engine, auth, gate = SnmpEngine(), CommunityData(COMMUNITY), asyncio.Semaphore(CONCURRENCY)
-
-        async def one(address: str) -> int:
-            async with gate:
-                transport = await UdpTransportTarget.create((address, port), timeout=2, retries=1)
-                got = 0
-                _, _, _, binds = await get_cmd(
-                    engine,
-                    auth,
-                    transport,
-                    ContextData(),
-                    *(ObjectType(ObjectIdentity(o)) for o in mib.SYSTEM),
-                    lookupMib=False,
-                )
-                got += len(binds)
-                for column in WALKED:
-                    async for err, status, _, binds in bulk_walk_cmd(
-                        engine,
-                        auth,
-                        transport,
-                        ContextData(),
-                        0,
-                        25,
-                        ObjectType(ObjectIdentity(column)),
-                        lexicographicMode=False,
-                        lookupMib=False,
-                    ):
-                        if err or status:
-                            break
-                        got += len(binds)
-                return got
-
-        results = await asyncio.gather(*(one(a) for a in addresses(count)))
-        return sum(results), sum(1 for r in results if r)
-
-    cpu0, started = self_cpu_s(), time.perf_counter()
-    values, ok = asyncio.run(run())
-    return {
-        "wall": time.perf_counter() - started,
-        "cpu": self_cpu_s() - cpu0,
-        "values": values,
-        "ok": ok,
-    }
-
-
 def run_client(name: str, port: int, count: int) -> Measure:
-    out = subprocess.run(
+    """Run a client in a child process and read its CPU from /proc/<pid>/stat around the
+    polling, exactly as for snmp_exporter's process: the child imports, says "ready", polls
+    when told, prints its result, and waits to be told to exit."""
+    child = subprocess.Popen(
         [sys.executable, __file__, "--client", name, "--port", str(port), "--targets", str(count)],
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
         text=True,
-        check=True,
-    ).stdout
-    data = json.loads(out.strip().splitlines()[-1])
+    )
+    assert child.stdin is not None and child.stdout is not None
+    if child.stdout.readline().strip() != "ready":
+        raise RuntimeError(f"{name} client did not start")
+    cpu0, started = process_cpu_s(child.pid), time.perf_counter()
+    child.stdin.write("go\n")
+    child.stdin.flush()
+    data = json.loads(child.stdout.readline())
+    wall, cpu = time.perf_counter() - started, process_cpu_s(child.pid) - cpu0
+    rss = process_peak_rss_mb(child.pid)
+    child.stdin.close()
+    child.wait(timeout=30)
     label = {"atalaya": "atalaya (gufo-snmp)", "pysnmp": "pysnmp 7.1"}[name]
-    measure = Measure(
-        f"{label}, {count} targets", data["wall"], data["cpu"], data["values"], data["rss_mb"]
-    )
+    measure = Measure(f"{label}, {count} targets", wall, cpu, data["values"], rss)
     measure.extra["ok"] = data["ok"]
+    measure.extra["devices"] = count
     return measure
-
-
-# -- peers measured from outside ---------------------------------------------------------------
-def exporter_config(path: Path) -> None:
-    metrics = [
-        f"  - name: sys_{i}\n    oid: {oid[:-2]}\n    type: DisplayString\n"
-        for i, oid in enumerate(mib.SYSTEM)
-    ]
-    metrics += [
-        f"  - name: col_{i}\n    oid: {oid}\n"
-        f"    type: {'DisplayString' if i in (0, 6, 8) else 'gauge'}\n"
-        "    indexes:\n    - labelname: index\n      type: gauge\n"
-        for i, oid in enumerate(WALKED)
-    ]
-    path.write_text(
-        "atalaya:\n  version: 2\n  max_repetitions: 25\n  retries: 1\n  timeout: 2s\n"
-        f"  auth:\n    community: {COMMUNITY}\n"
-        f"  get: [{', '.join(mib.SYSTEM)}]\n  walk: [{', '.join(WALKED)}]\n  metrics:\n"
-        + "".join(metrics)
-    )
-
-
-def bench_exporter(port: int, count: int, workdir: Path) -> Measure:
-    config = workdir / "snmp.yml"
-    exporter_config(config)
-    web = free_udp_port("127.0.0.1")  # a free number; TCP on the same number is almost surely free
-    process = subprocess.Popen(
-        [
-            "prometheus-snmp-exporter",
-            f"--config.file={config}",
-            f"--web.listen-address=127.0.0.1:{web}",
-            "--log.level=error",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):  # bounded wait for the listener
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{web}/", timeout=0.2).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-
-        def scrape(address: str) -> int:
-            url = f"http://127.0.0.1:{web}/snmp?module=atalaya&target={address}:{port}"
-            body = urllib.request.urlopen(url, timeout=30).read().decode()
-            return sum(
-                1
-                for line in body.splitlines()
-                if line and not line.startswith(("#", "snmp_scrape"))
-            )
-
-        cpu0, started = process_cpu_s(process.pid), time.perf_counter()
-        with cf.ThreadPoolExecutor(CONCURRENCY) as pool:
-            values = list(pool.map(scrape, addresses(count)))
-        measure = Measure(
-            f"snmp_exporter 0.21, {count} targets",
-            time.perf_counter() - started,
-            process_cpu_s(process.pid) - cpu0,
-            sum(values),
-            process_peak_rss_mb(process.pid),
-        )
-        measure.extra["ok"] = sum(1 for v in values if v)
-        return measure
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def bench_bulkwalk(port: int, count: int) -> Measure:
-    def walk(address: str) -> int:
-        got = 0
-        for oid in ("1.3.6.1.2.1.1", "1.3.6.1.2.1.2.2", "1.3.6.1.2.1.31.1.1", mib.ENT_CLASS):
-            out = subprocess.run(
-                [
-                    "snmpbulkwalk",
-                    "-v2c",
-                    "-c",
-                    COMMUNITY,
-                    "-Cr25",
-                    "-On",
-                    "-t",
-                    "2",
-                    f"{address}:{port}",
-                    oid,
-                ],
-                capture_output=True,
-                text=True,
-                env={"MIBS": ""},
-            ).stdout
-            got += sum(1 for line in out.splitlines() if line.startswith("."))
-        return got
-
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    with cf.ThreadPoolExecutor(4) as pool:
-        values = list(pool.map(walk, addresses(count)))
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return Measure(
-        f"snmpbulkwalk x4, {count} targets",
-        time.perf_counter() - started,
-        cpu,
-        sum(values),
-        after.ru_maxrss / 1024,
-    )
 
 
 def main() -> None:
@@ -251,17 +130,22 @@ def main() -> None:
     parser.add_argument("--targets", type=int, default=1000)
     parser.add_argument("--pysnmp-targets", type=int, default=200)
     parser.add_argument("--bulkwalk-targets", type=int, default=1000)
+    parser.add_argument("--ports", type=int, default=48)
     parser.add_argument("--client", choices=["atalaya", "pysnmp"])
     parser.add_argument("--port", type=int)
     args = parser.parse_args()
     if args.client:
-        data = (client_atalaya if args.client == "atalaya" else client_pysnmp)(
-            args.port, args.targets
+        client = client_atalaya if args.client == "atalaya" else client_pysnmp
+        # imported before "ready", so that the CPU measured is the polling's, as for the exporter
+        importlib.import_module(
+            "collectors.snmp" if args.client == "atalaya" else "pysnmp.hlapi.v3arch.asyncio"
         )
-        # CPU is measured around the polling only (not interpreter start and imports)
-        data.update(rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-        print(json.dumps(data))
+        print("ready", flush=True)  # imports done: the parent starts counting CPU now
+        sys.stdin.readline()
+        print(json.dumps(client(args.port, args.targets)), flush=True)
+        sys.stdin.read()  # stay alive until the parent has read /proc/<pid>
         return
+    ports = add_ports(args.ports) if args.ports else 0
     with tempfile.TemporaryDirectory(prefix="atalaya-bench-") as tmp:
         agent = start_snmpd(Path(tmp) / "snmpd", addresses(args.targets))
         try:
@@ -281,14 +165,49 @@ def main() -> None:
                 agent_cpu[rows[-1].name] = process_cpu_s(agent.process.pid) - cpu0
         finally:
             agent.stop()
-    print(f"snmpd on {args.targets} loopback addresses; CPU µs/value is the client's own CPU")
+    report(args, ports, rows, agent_cpu)
+
+
+def report(
+    args: argparse.Namespace, ports: int, rows: list[Measure], agent_cpu: dict[str, float]
+) -> None:
+    values_each = rows[0].values / max(1, rows[0].extra.get("ok", 1))
+    print(
+        f"snmpd on {args.targets} loopback addresses, {ports} ports + lo in its ifTable "
+        f"({values_each:.0f} values per device); CPU of each client's process, from /proc"
+    )
     print(table(rows, reference=rows[1].name))
+    exporter = rows[1]
+    results: dict[str, Any] = {"targets": args.targets, "ports": ports, "clients": {}}
     for row in rows:
-        ok = row.extra.get("ok")
+        devices = row.extra.get("devices", args.targets)
+        per_device_ms = row.cpu_s / devices * 1000
+        ratio = per_device_ms / (exporter.cpu_s / args.targets * 1000)
         print(
-            f"  {row.name}: snmpd CPU {agent_cpu[row.name]:.2f} s"
-            + (f", devices answered {ok:.0f}" if ok is not None else "")
+            f"  {row.name}: CPU/device {per_device_ms:.2f} ms ({ratio:.2f}x snmp_exporter), "
+            f"snmpd CPU {agent_cpu[row.name]:.2f} s, devices answered {row.extra.get('ok', 0):.0f}"
         )
+        results["clients"][row.name.split(",")[0]] = {
+            "targets": devices,
+            "ok": row.extra.get("ok"),
+            "wall_s": round(row.wall_s, 3),
+            "cpu_s": round(row.cpu_s, 3),
+            "values": row.values,
+            "us_per_value": round(row.us_per_value, 2),
+            "ms_per_device": round(per_device_ms, 3),
+            "rss_mb": round(row.rss_mb, 1),
+            "agent_cpu_s": round(agent_cpu[row.name], 3),
+        }
+    ours = rows[0]
+    results["ratio_per_value"] = round(ours.us_per_value / exporter.us_per_value, 3)
+    results["ratio_per_device"] = round(
+        (ours.cpu_s / args.targets) / (exporter.cpu_s / args.targets), 3
+    )
+    print(
+        f"atalaya / snmp_exporter: CPU per value {results['ratio_per_value']:.2f}x "
+        f"(target <= 0.5x), per device {results['ratio_per_device']:.2f}x (target <= 1x)"
+    )
+    record("snmp", results)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
 import random
-import re
-import statistics
 import sys
 import tempfile
 import threading
@@ -32,6 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from atalaya.jobs.evaluation import run_evaluation  # noqa: E402
 from atalaya.settings import load_settings  # noqa: E402
+from bench.results import record  # noqa: E402
+from bench.web_client import Client, measure, stop  # noqa: E402
 from cmdb import db  # noqa: E402
 from cmdb.ingest import ingest_device_facts, ingest_probe_samples  # noqa: E402
 from cmdb.inventory import Inventory, apply_inventory, read_toml  # noqa: E402
@@ -169,49 +168,6 @@ def facts(
     )
 
 
-class Client:
-    def __init__(self, port: int) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", port)
-        self.cookie = ""
-
-    def request(self, method: str, path: str, body: str = "") -> tuple[int, str]:
-        headers = {"Cookie": self.cookie}
-        if body:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self.conn.request(method, path, body=body, headers=headers)
-        response = self.conn.getresponse()
-        data = response.read().decode("utf-8", "replace")
-        cookie = response.getheader("Set-Cookie")
-        if cookie:
-            self.cookie = cookie.split(";", 1)[0]
-        return response.status, data
-
-    def login(self) -> None:
-        _, page = self.request("GET", "/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-        assert token
-        from urllib.parse import urlencode
-
-        status, _ = self.request(
-            "POST",
-            "/login",
-            urlencode({"username": "bench", "password": PASSWORD, "csrf_token": token.group(1)}),
-        )
-        assert status == 302, status
-
-
-def p95(client: Client, path: str, rounds: int) -> tuple[float, float]:
-    client.request("GET", path)  # warm: caches, catalogues, first query plans
-    times = []
-    for _ in range(rounds):
-        t = time.perf_counter()
-        status, _ = client.request("GET", path)
-        times.append((time.perf_counter() - t) * 1000)
-        assert status == 200, (path, status)
-    times.sort()
-    return times[int(0.95 * (len(times) - 1))], statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--days", type=int, default=90)
@@ -227,16 +183,19 @@ def main() -> None:
     build(engine, settings, args.days)
     with Session(engine) as s:
         device = s.scalar(select(Device.id).where(Device.platform == "cisco_ios"))
+        n_devices = len(s.scalars(select(Device.id)).all())
     print(f"built the CMDB in {time.perf_counter() - started:.0f} s ({args.days} days)")
     app = create_app(settings, engine)
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     port = server.effective_port  # type: ignore[union-attr]
-    threading.Thread(target=server.run, daemon=True).start()
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
     client = Client(port)
-    client.login()
-    measure(client, _paths(device), args.rounds)
-    server.close()
+    client.login(PASSWORD)
+    results = measure(client, _paths(device), args.rounds)
+    stop(server, thread)
     engine.dispose()
+    record("web", results | {"days": args.days, "rounds": args.rounds, "devices": n_devices})
 
 
 def _paths(device: int | None) -> list[str]:
@@ -265,23 +224,6 @@ def _paths(device: int | None) -> list[str]:
     ]
 
 
-def measure(client: Client, paths: list[str], rounds: int) -> None:
-    """Print each path's p95 and median, and its ratio to the static file's p95."""
-    peers = {"static file": "/static/atalaya.css", "/healthz": "/healthz"}
-    peer = {name: p95(client, path, rounds) for name, path in peers.items()}
-    base = peer["static file"][0]
-    print(f"{'path':<40} {'p95 ms':>8} {'median':>8} {'x static':>9}")
-    for name, (high, median) in peer.items():
-        print(f"{'peer: ' + name:<40} {high:8.1f} {median:8.1f} {high / base:9.1f}")
-    worst = 0.0
-    for path in paths:
-        high, median = p95(client, path, rounds)
-        worst = max(worst, high)
-        print(
-            f"{path:<40} {high:8.1f} {median:8.1f} {high / base:9.1f}"
-            + ("  OVER 150 ms" if high >= 150 else "")
-        )
-    print(f"worst p95 {worst:.1f} ms (target < 150 ms)")
 
 
 if __name__ == "__main__":

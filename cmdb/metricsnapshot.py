@@ -1,6 +1,6 @@
 """What `/metrics` shows, read from the CMDB in a handful of grouped queries: the last completed
 cycle (times of the latest finished poll run, compliance of the latest Evaluation row), so two
-scrapes between cycles see the same numbers; `snapshot_key` tells cheaply whether anything changed."""
+scrapes between cycles see the same numbers; `snapshot_key` tells cheaply if anything changed."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from cmdb.listcounts import total as list_total
 from cmdb.models import Change, ConfigSnapshot, Device, Finding, PollRun, Region, Site
 
 T = TypeVar("T")
@@ -36,7 +37,7 @@ class Page(Generic[T]):
 def paginate(session: Session, query: Select[Any], page: int, per_page: int) -> Page[Any]:
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     page = max(1, page)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    total = list_total(session, query)  # counted once per change of the data (why: there)
     rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(list(rows), total, page, per_page)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from compliance.facts import CiFacts, SoftwareItem
@@ -132,3 +133,18 @@ def rules_with_condition(policies: PolicySet, condition_type: str) -> list[str]:
         for rule in policies.rules
         if any(cond.type == condition_type for cond in rule.conditions)
     ]
+
+
+def metrics_policy(
+    policies: PolicySet,
+) -> tuple[Callable[[str, str, str, str], tuple[dt.date | None, dt.date | None]], list[str]]:
+    """What `/metrics` reads of the policies: end-of-support dates by (platform, model, OS,
+    version), and the software standard's rules. Shared by the web process and the jobs
+    that render `/metrics` at the end of a cycle (cmdb.metricsnapshot.PolicyView)."""
+
+    def end_of_support(
+        platform: str, model: str, os_name: str, os_version: str
+    ) -> tuple[dt.date | None, dt.date | None]:
+        return end_of_support_dates(policies, platform, model, os_name, os_version)
+
+    return end_of_support, rules_with_condition(policies, "software_standard")

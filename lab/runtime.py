@@ -26,7 +26,9 @@ from lab.model import Device
 from lab.procs import LabError
 from lab.sites import Network, load_network
 
-SNMP_AGENTS = 2  # two cores: two SNMP processes, the SSH process shares them
+# One SNMP process per core (at least two, so that a slow device's process is not the only
+# one): the simulated agents must not be what limits a poll (issue 15).
+SNMP_AGENTS = max(2, os.cpu_count() or 2)
 
 
 def _ports() -> tuple[int, int]:

@@ -1,7 +1,7 @@
 """One SNMP agent process serving many simulated devices, each on its own address.
 
-It is snmpsim's data layer (``DataFile``: .snmprec text + dbm index, reloaded when the file
-changes) behind pysnmp's command responders, with the one change LAB-NOTES asks for: the data file
+It is each device's snmpsim data file, parsed once into a sorted table (lab/snmp_table.py:
+why), behind pysnmp's command responders, with the one change LAB-NOTES asks for: the data file
 is chosen by the address the request arrived on, not by the community. snmpsim 1.2.2's own
 responder cannot do that under pysnmp 7.1 (its per-address hook is dead code) and keeps only 31
 data files open; here each device's file stays open. The community (or SNMPv3 user) must still be
@@ -26,20 +26,18 @@ from pysnmp.carrier.asyncio.dgram import udp
 from pysnmp.entity import config, engine
 from pysnmp.entity.rfc3413 import cmdrsp, context
 from pysnmp.proto import rfc1902
-from snmpsim import confdir, datafile
-from snmpsim.record.snmprec import SnmprecRecord
 
 from lab.faults import FaultView
+from lab.snmp_table import DeviceTable
 from lab.traffic import SYS_UPTIME, TrafficView
 
 
-class DeviceData:
-    """pysnmp's MibInstrumController interface over one snmpsim data file, with the values
-    that advance with the clock (sysUpTime, WAN octet counters: lab.traffic) computed live."""
+class DeviceData(DeviceTable):
+    """One device's precomputed table (lab.snmp_table), with the values that advance with the
+    clock (sysUpTime, WAN octet counters: lab.traffic) computed live on each read."""
 
     def __init__(self, path: str, hostname: str = "", traffic: TrafficView | None = None) -> None:
-        self.data = datafile.DataFile(path, SnmprecRecord(), {})
-        self.data.index_text()
+        super().__init__(path)
         self.hostname, self.traffic = hostname, traffic
 
     def _live(self, answers: Any) -> Any:
@@ -53,15 +51,11 @@ class DeviceData:
             for oid, value in answers
         ]  # fmt: skip
 
-    def read_variables(self, *var_binds: Any, **_: Any) -> Any:
-        return self._live(self.data.process_var_binds(var_binds, nextFlag=False, setFlag=False))
+    def read_variables(self, *var_binds: Any, **kwargs: Any) -> Any:
+        return self._live(super().read_variables(*var_binds, **kwargs))
 
-    def read_next_variables(self, *var_binds: Any, **_: Any) -> Any:
-        return self._live(self.data.process_var_binds(var_binds, nextFlag=True, setFlag=False))
-
-    def write_variables(self, *var_binds: Any, **_: Any) -> Any:
-        # read-only agent: a SET gets the current values back, as snmpsim's static data does
-        return self.data.process_var_binds(var_binds, nextFlag=False, setFlag=False)
+    def read_next_variables(self, *var_binds: Any, **kwargs: Any) -> Any:
+        return self._live(super().read_next_variables(*var_binds, **kwargs))
 
 
 class Endpoint:
@@ -106,8 +100,6 @@ def _responder(base: type, endpoints: dict[tuple[int, ...], Endpoint],
 
 
 def build(plan: dict[str, Any]) -> engine.SnmpEngine:
-    confdir.cache = plan["cache_dir"]
-    datafile.DataFile.max_queue_entries = 1_000_000  # keep every device's index open
     secrets = Path(plan["secrets_dir"])
     snmp_engine = engine.SnmpEngine()
     for cred in plan["credentials"]:

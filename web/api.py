@@ -29,6 +29,7 @@ from web.request_context import (
     date_arg,
     db,
     facts,
+    from_facts,
     lang,
     now,
     page_args,
@@ -231,13 +232,15 @@ def controls() -> Response:
 @bp.get("/lifecycle")
 def lifecycle() -> Response:
     years, region = int(value("lifecycle", "years")), value("lifecycle", "region")
-    rows = forecast(facts(), policies(), now().date(), years)
+    today = now().date()
+    rows = from_facts(f"forecast {years}", lambda: forecast(facts(), policies(), today, years))
     if region:
         rows = [r for r in rows if r.region == region]
     seats = [(e.product, e.seats) for e in db().scalars(select(LicenseEntitlement))]
-    return jsonify(
-        {"forecast": plain(rows), "licences": plain(licence_position(facts(), policies(), seats))}
+    licences = from_facts(
+        f"licences {seats}", lambda: licence_position(facts(), policies(), seats)
     )
+    return jsonify({"forecast": plain(rows), "licences": plain(licences)})
 
 
 @bp.get("/changes")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from cmdb.models import LicenseEntitlement
 from compliance.lifecycle import forecast, licence_position
 from web.charts import stacked_bars
-from web.request_context import arg, db, facts, int_arg, now, policies
+from web.request_context import arg, db, facts, from_facts, int_arg, now, policies
 
 bp = Blueprint("lifecycle", __name__)
 
@@ -21,7 +21,7 @@ bp = Blueprint("lifecycle", __name__)
 def index() -> str:
     today = now().date()
     years = int_arg("years", 5, minimum=1, maximum=15)
-    rows = forecast(facts(), policies(), today, years)
+    rows = from_facts(f"forecast {years}", lambda: forecast(facts(), policies(), today, years))
     region = arg("region")
     all_regions = sorted({r.region for r in rows})
     if region:
@@ -43,5 +43,7 @@ def index() -> str:
         selected={"region": region, "years": years},
         categories=policies().categories,
         not_allowed=policies().not_allowed,
-        licences=licence_position(facts(), policies(), seats),
+        licences=from_facts(
+            f"licences {seats}", lambda: licence_position(facts(), policies(), seats)
+        ),
     )

@@ -9,7 +9,6 @@ interface, a device or a finding.
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
 import logging
 import threading
@@ -25,10 +24,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from atalaya.settings import Settings, SettingsError
+from cmdb.metrics_families import families
 from cmdb.metricsnapshot import PolicyView, build_snapshot, snapshot_key
-from compliance.lookup import end_of_support_dates, rules_with_condition
+from cmdb.metricstext import render, stored_exposition
+from compliance.lookup import metrics_policy
 from compliance.policy import PolicySet, load_policies
-from web.metrics_families import families
 from web.metrics_spool import SpoolCollector
 
 METRICS_MODES = ("open", "token", "off")
@@ -37,13 +37,7 @@ log = logging.getLogger(__name__)
 
 def policy_view(policies: PolicySet) -> PolicyView:
     """The policies as the snapshot reads them: end-of-support dates and the standard's rules."""
-
-    def end_of_support(
-        platform: str, model: str, os_name: str, os_version: str
-    ) -> tuple[dt.date | None, dt.date | None]:
-        return end_of_support_dates(policies, platform, model, os_name, os_version)
-
-    return PolicyView(end_of_support, rules_with_condition(policies, "software_standard"))
+    return PolicyView(*metrics_policy(policies))
 
 
 class SnapshotCollector(Collector):
@@ -64,7 +58,7 @@ class SnapshotCollector(Collector):
         self._key: tuple[object, ...] | None = None
         self._families: list[Metric] = []
         self._text: bytes | None = None
-        self._text_key: tuple[object, ...] | None = None
+        self._text_key: str | None = None
         self.builds = 0  # how many times the CMDB was read in full: tests check the cache
 
     def refresh(self) -> tuple[object, ...]:
@@ -85,15 +79,21 @@ class SnapshotCollector(Collector):
         yield from self._families
 
     def exposition(self) -> bytes:
-        """The text format of `collect()`, rendered once per snapshot: formatting ~1,700
-        series costs more than the key query, and between cycles nothing can differ."""
-        key = self.refresh()
-        with self._lock:
+        """The text of the last completed cycle. The job that completed it rendered it
+        (cmdb.metricstext): a scrape reads the key and that row. Between cycles the text is
+        served from memory; without a stored text for the key it is built here."""
+        with self._lock, Session(self.engine) as session:
+            key = repr(snapshot_key(session))
             if self._text is None or self._text_key != key:
-                self._text = generate_latest(_Families(self._families))
-                self._text_key = key
+                stored = stored_exposition(session, key)
+                if stored is None:
+                    key, self._families, stored = render(
+                        session, self.policies, self.version, self.intervals
+                    )
+                    self._key = None  # collect() rebuilds its own families when asked
+                    self.builds += 1
+                self._text, self._text_key = stored, key
             return self._text
-
 
     def last_text(self) -> bytes:
         """The text of the last snapshot built, or nothing before the first."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from flask import current_app, g, request
 from flask_babel import get_locale
@@ -20,6 +21,8 @@ from compliance.soa import apply_edits
 from compliance.texts import language
 from web.api_params import DATE, INT64_MAX, PAGE, Param
 from web.scores import ScoreCache, cached
+
+T = TypeVar("T")
 
 
 def db() -> Session:
@@ -55,19 +58,34 @@ def scores() -> Scores:
     return cast(ScoreCache, cache).get(db(), policies())
 
 
-def facts() -> list[CiFacts]:
-    """The engine's view of the CMDB, rebuilt only when something was collected or changed."""
-    from cmdb.factset import load_facts
-
+def _facts_key() -> tuple[object, ...]:
+    """Moves whenever something was collected, changed or evaluated, and each day."""
     session = db()
-    key = (
+    return (
         session.scalar(select(func.max(Change.id))),
         session.scalar(select(func.max(PollRun.id))),
         session.scalar(select(func.max(Evaluation.id))),
         now().date(),
     )
+
+
+def facts() -> list[CiFacts]:
+    """The engine's view of the CMDB, rebuilt only when something was collected or changed."""
+    from cmdb.factset import load_facts
+
+    session = db()
     store = current_app.extensions.setdefault("atalaya_cache", {})
-    return cast(list[CiFacts], cached(store, key, "facts", lambda: load_facts(session, now())))
+    return cast(
+        list[CiFacts], cached(store, _facts_key(), "facts", lambda: load_facts(session, now()))
+    )
+
+
+def from_facts(name: str, build: Callable[[], T]) -> T:
+    """A value computed from ``facts()`` and the policies (a forecast, a licence position),
+    kept until the facts change: computing it on every request was most of /lifecycle's
+    p95 on the full lab (bench/bench_web.py). ``name`` must say every argument it used."""
+    store = current_app.extensions.setdefault("atalaya_cache", {})
+    return cast(T, cached(store, _facts_key(), name, build))
 
 
 def arg(name: str) -> str | None:

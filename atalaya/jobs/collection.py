@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from atalaya.jobs.groups import regions_key
 from atalaya.jobs.loops import LOOP_NAMES, LOOPS, SPOOLED, Loop, short_error
+from atalaya.jobs.metrics import store_metrics
 from atalaya.jobs.replay import RunRecord, database_unavailable, replay_spool, store_run
 from atalaya.jobs.scope import Result, Scope, Work
 from atalaya.jobs.spool import Spool, spool_path
@@ -150,10 +151,21 @@ def _run_and_store(
         log.warning("loop %s: CMDB unavailable, run kept in %s as %d", loop.name, spool.path, seq)
         return _unstored(loop.name, run_id, results, f"spooled: {short_error(error)}")
     assert stored is not None  # its PollRun is this run's own, opened above and still open
+    _store_metrics(engine, settings)
     return LoopSummary(
         loop.name, stored.run_id, stored.total, stored.ok, stored.failed,
         by_reason=dict(Counter(stored.reasons)),
     )  # fmt: skip
+
+
+def _store_metrics(engine: Engine, settings: Settings) -> None:
+    """Render /metrics now that the run is stored (a scrape then serves it without a rebuild);
+    a failure here costs a slower scrape, never the run."""
+    try:
+        with Session(engine) as session, session.begin():
+            store_metrics(session, settings)
+    except Exception:
+        log.exception("metrics not rendered after the run; the next scrape builds them")
 
 
 def _start(

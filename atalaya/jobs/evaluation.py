@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from atalaya.jobs.advisories import stored_advisories
+from atalaya.jobs.metrics import store_metrics
 from atalaya.settings import Settings
 from cmdb.factset import entitlement_products, load_facts
 from cmdb.findings import live_waivers, store_findings
@@ -56,6 +57,7 @@ def run_evaluation(
     scores = score_findings(findings, policies)
     if store:
         store_findings(session, findings, now, day, scores.as_dict(), complete=True)
+        store_metrics(session, settings)
     return Run(day, facts, policies, findings, scores)
 
 

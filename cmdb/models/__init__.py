@@ -27,6 +27,7 @@ from cmdb.models.discovery import (
     LinkLoadSample,
     NeighbourLink,
 )
+from cmdb.models.exposition import MetricsExposition
 from cmdb.models.findings import Evaluation, Finding, FindingChange, IndicatorValue, Waiver
 from cmdb.models.inventory import (
     Credential,
@@ -38,6 +39,7 @@ from cmdb.models.inventory import (
     Region,
     Site,
 )
+from cmdb.models.liveness import DeviceLiveness
 from cmdb.models.observations import (
     Change,
     ConfigSnapshot,
@@ -62,6 +64,7 @@ __all__ = [
     "ConfigSnapshot",
     "Credential",
     "Device",
+    "DeviceLiveness",
     "DiscoveredDevice",
     "Evaluation",
     "Finding",
@@ -74,6 +77,7 @@ __all__ = [
     "LinkLoadSample",
     "LinkSample",
     "LoginFailure",
+    "MetricsExposition",
     "NeighbourLink",
     "Outage",
     "PollLease",

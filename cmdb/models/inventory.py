@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cmdb.models.base import Base, utcnow
+from cmdb.models.liveness import DeviceLiveness
 
 
 class Region(Base):
@@ -81,11 +82,8 @@ class Device(Base):
     owner: Mapped[str] = mapped_column(String(120), default="")
     purchase_date: Mapped[dt.date | None] = mapped_column(Date)
     lifecycle_status: Mapped[str] = mapped_column(String(16), default="active")
-    uptime_s: Mapped[int | None] = mapped_column(Integer)
     reachable: Mapped[bool | None] = mapped_column(Boolean)
     first_seen: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    last_seen: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    last_polled: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
     # SSH facts of Linux hosts and other host state, as last observed
     sshd: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -98,6 +96,40 @@ class Device(Base):
     software: Mapped[list[InstalledSoftware]] = relationship(
         back_populates="device", cascade="all, delete-orphan"
     )
+    # Loaded with the device (one LEFT JOIN): pages and facts read last_seen of every device.
+    liveness: Mapped[DeviceLiveness | None] = relationship(
+        lazy="joined", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def _live(self) -> DeviceLiveness:
+        if self.liveness is None:
+            self.liveness = DeviceLiveness()
+        return self.liveness
+
+    # What moves on every poll lives in device_liveness (cmdb/models/liveness.py: why).
+    @property
+    def last_seen(self) -> dt.datetime | None:
+        return self.liveness.last_seen if self.liveness else None
+
+    @last_seen.setter
+    def last_seen(self, value: dt.datetime | None) -> None:
+        self._live().last_seen = value
+
+    @property
+    def last_polled(self) -> dt.datetime | None:
+        return self.liveness.last_polled if self.liveness else None
+
+    @last_polled.setter
+    def last_polled(self, value: dt.datetime | None) -> None:
+        self._live().last_polled = value
+
+    @property
+    def uptime_s(self) -> int | None:
+        return self.liveness.uptime_s if self.liveness else None
+
+    @uptime_s.setter
+    def uptime_s(self, value: int | None) -> None:
+        self._live().uptime_s = value
 
 
 class Interface(Base):

@@ -81,6 +81,10 @@ def test_wrong_community_is_a_timeout_that_names_the_credential_not_the_secret(
     assert isinstance(facts.error, Timeout)
     assert "snmp-wrong" in facts.error.message
     assert "not-the-community" not in facts.error.message
+    # what was seen (tries, their timeout), not a cause it cannot know (issue 15)
+    assert "2 tries of 0.3 s" in facts.error.message
+    assert "community" not in facts.error.message.replace("snmp-wrong", "")
+    assert "down" not in facts.error.message
 
 
 def test_wrong_v3_key_is_auth_failed(snmpd: Snmpd) -> None:

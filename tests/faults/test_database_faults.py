@@ -25,7 +25,7 @@ from atalaya.jobs.collection import LoopSummary, run_loop
 from atalaya.settings import Settings, load_settings
 from cmdb import db
 from cmdb.inventory import apply_inventory, read_toml
-from cmdb.models import Device, PollRun
+from cmdb.models import DeviceLiveness, PollRun
 from tests.postgres import PostgresServer
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
@@ -113,7 +113,9 @@ def test_sqlite_locked_past_the_busy_timeout_fails_the_loop_then_recovers(
     with Session(engine) as session:
         run = session.get(PollRun, run_id)
         assert run is not None and run.ended_at is None  # nothing of its ingest was written
-        assert not session.scalars(select(Device).where(Device.last_polled.is_not(None))).all()
+        assert not session.scalars(
+            select(DeviceLiveness).where(DeviceLiveness.last_polled.is_not(None))
+        ).all()
     recovered = run_loop(engine, settings, "snmp", sites=sites)
     assert recovered.ok > 0 and recovered.failed == 0, recovered
     with Session(engine) as session:

@@ -1,6 +1,6 @@
 """The metric families of one `MetricSnapshot`, in the order of deploy/METRICS.md:
 inventory, network, compliance, lifecycle, collectors. Pure: a snapshot in, families out;
-`web.metrics` builds the snapshot, caches it and serves the text.
+`cmdb.metricstext` renders it at the end of a cycle; `web.metrics` serves the text.
 """
 
 from __future__ import annotations
