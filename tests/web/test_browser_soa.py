@@ -61,3 +61,13 @@ def test_control_titles_are_spanish_by_default_and_english_after_switching(
     expect(page.locator("#control-title")).to_have_text(control.title)
     page.click("#lang-switch")  # and back to Spanish
     expect(page.locator("#control-title")).to_have_text(control.title_es)
+
+    # rule titles follow the same language (rules.toml's title_es / title_en)
+    rule = POLICIES.rule("NET-NTP-01")
+    assert rule.title_es and rule.title_es != rule.title  # title is the English one
+    control_id = rule.controls_2013[0]
+    page.goto(f"{base}/controls/{control_id}")
+    rules = page.locator("ul li", has_text="NET-NTP-01")
+    expect(rules).to_contain_text(rule.title_es)
+    page.click("#lang-switch")
+    expect(rules).to_contain_text(rule.title)
