@@ -18,7 +18,7 @@ from werkzeug.routing import IntegerConverter, Map
 from atalaya.settings import Settings
 from cmdb import db
 from cmdb.models import utcnow
-from compliance import texts
+from compliance import phrases, texts
 from compliance.policy import load_policies
 from web import directory, i18n, security
 from web.api_params import INT64_MAX, ParamError
@@ -136,6 +136,11 @@ def _register_request_hooks(app: Flask) -> None:
             "can": can,
             # policy texts (rule titles) in the user's language, where rules.toml has both
             "rule_title": lambda rule: texts.rule_title(rule, locale),
+            # evidence phrasing and remediation likewise (stored in English, shown translated)
+            "evidence_text": lambda evidence: phrases.evidence_text(evidence or "", locale),
+            "remediation_text": lambda rule, stored: rule.text("remediation", locale)
+            if rule is not None
+            else stored,
         }
 
 
