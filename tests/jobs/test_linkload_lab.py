@@ -22,7 +22,7 @@ from cmdb.inventory import apply_inventory, read_toml
 from cmdb.metricsnapshot import build_snapshot
 from cmdb.models import Link, LinkLoadSample, Site
 from tests.fixtures_lab import LabNetwork
-from web.metrics_families import families
+from cmdb.metrics_families import families
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 GAP_S = 3.0
