@@ -19,10 +19,10 @@ from atalaya.jobs.collection import run_loop
 from atalaya.settings import Settings, load_settings
 from cmdb import db
 from cmdb.inventory import apply_inventory, read_toml
+from cmdb.metrics_families import families
 from cmdb.metricsnapshot import build_snapshot
 from cmdb.models import Link, LinkLoadSample, Site
 from tests.fixtures_lab import LabNetwork
-from cmdb.metrics_families import families
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 GAP_S = 3.0
