@@ -18,6 +18,7 @@ from cmdb.metricsites import add_site_extras
 from cmdb.models import (
     Change,
     Device,
+    DiscoveredDevice,
     Evaluation,
     Finding,
     Link,
@@ -31,11 +32,9 @@ from cmdb.models import (
 from cmdb.vulnqueries import vulnerable_devices
 
 WINDOWS = {"24h": dt.timedelta(hours=24), "7d": dt.timedelta(days=7), "30d": dt.timedelta(days=30)}
-# Horizons of end of support, counted from the snapshot day: "past" is already unsupported,
-# the others are still supported but fall due within that many days.
-HORIZONS = {"90d": 90, "365d": 365}
+HORIZONS = {"90d": 90, "365d": 365}  # days from the snapshot; "past": already unsupported
 COMPONENTS = ("hardware", "os")
-NOT_POLLED = ("planned", "retired")  # lifecycle statuses that are not expected to answer
+NOT_POLLED = ("planned", "retired")  # lifecycle statuses not expected to answer
 
 
 # (platform, model, os_name, os_version) -> (hardware end of support, OS end of support)
@@ -96,7 +95,8 @@ class MetricSnapshot:
 
 
 def snapshot_key(session: Session) -> tuple[object, ...]:
-    """Ids that move whenever a cycle, an evaluation or an inventory edit completes."""
+    """Ids that move whenever a cycle, an evaluation, an inventory edit or a decision on a
+    discovered device (adopted or ignored on the web: it moves no other id) completes."""
     row = session.execute(
         select(
             select(func.max(PollRun.id)).where(PollRun.ended_at.is_not(None)).scalar_subquery(),
@@ -105,6 +105,8 @@ def snapshot_key(session: Session) -> tuple[object, ...]:
             select(func.count(Site.id)).scalar_subquery(),
             select(func.count(Device.id)).scalar_subquery(),
             select(func.max(Outage.id)).scalar_subquery(),
+            select(func.count(DiscoveredDevice.id)).scalar_subquery(),
+            select(func.max(DiscoveredDevice.decided_at)).scalar_subquery(),
         )
     ).one()
     return tuple(row)
@@ -285,9 +287,7 @@ def _loops(session: Session) -> list[LoopState]:
         assert run.ended_at is not None  # selected among finished runs
         states.append(
             LoopState(
-                loop=loop,
-                poller_group=grp,
-                runs=count,
+                loop=loop, poller_group=grp, runs=count,
                 last_duration_seconds=(run.ended_at - run.started_at).total_seconds(),
                 last_end=run.ended_at,
                 devices_ok=run.devices_ok,

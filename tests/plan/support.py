@@ -17,6 +17,8 @@ from atalaya.settings import Settings
 from cmdb.models import PollRun
 from cmdb.plan_values import load_units
 from compliance.indicators import IndicatorResult, PlanInputs, compute_all, load_indicators
+from compliance.lookup import hardware_model
+from compliance.policy import load_policies
 
 UNITS = ("establishment", "regional_office")
 
@@ -53,6 +55,9 @@ def compute_now(plan: PlanLab) -> dict[str, IndicatorResult]:
     return {r.indicator_id: r for r in compute_all(indicators, inputs)}
 
 
+POLICIES = load_policies(Path(__file__).resolve().parents[2] / "policies")
+
+
 class Truth:
     """What the lab's truth file and declared inventory say, counted without the CMDB."""
 
@@ -80,6 +85,12 @@ class Truth:
         judged = [d for d in self.devices[code] if d["kind"] in kinds]
         return bool(judged) and not any(rules & set(d["violations"]) for d in judged)
 
+    def models_known(self, code: str, kinds: tuple[str, ...]) -> bool:
+        """Every device of these kinds has a model the lifecycle tables know: without one,
+        HW-EOS-01 is unknown (an evidence gap), never a pass, so the site cannot count."""
+        judged = [d for d in self.devices[code] if d["kind"] in kinds]
+        return all(hardware_model(d["model"], POLICIES) is not None for d in judged)
+
     def path_up(self, code: str) -> bool:
         while code in self.uplink:
             if not self.up(code):
@@ -106,6 +117,7 @@ class Truth:
                     and self.clean(
                         c, {"HW-LIFE-01", "HW-EOS-01"}, ("switch", "vpn_gateway", "server")
                     )
+                    and self.models_known(c, ("switch", "vpn_gateway", "server"))
                 ),
             ),
             "1.1.6": where(
